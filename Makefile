@@ -1,0 +1,42 @@
+# The two set-up commands of the README are `make sample` and `make test`; each creates .venv/ if needed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat setup.py | sha256sum | cut -c1-12)
+OUT ?= out/sample
+
+.PHONY: install sample test bench train-ner eval clean dataflow-dry-run
+
+$(STAMP): setup.py
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	# torch first and pinned, so that camel-tools' dependency resolves to the CPU-sized build
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+install: $(STAMP)
+
+## Run the whole job on the bundled sample (DirectRunner) and print the summary.
+sample: $(STAMP)
+	$(BIN)/newscorpus run sample_data/ --output $(OUT) --report
+
+## Install what the tests need and run them (CI runs exactly this).
+test: $(STAMP)
+	$(BIN)/python -m pytest -q tests
+
+## Benchmarks on ../shared/data (each skips with a message when the data is absent).
+bench: $(STAMP)
+	$(BIN)/python bench/bench_pipeline.py
+
+eval: $(STAMP)
+	$(BIN)/python bench/eval_langspans.py
+	$(BIN)/python bench/eval_dedup.py
+	$(BIN)/python bench/eval_ner.py
+	$(BIN)/python bench/eval_sources.py
+
+train-ner: $(STAMP)
+	$(BIN)/python scripts/train_ner.py
+
+clean:
+	rm -rf out .pytest_cache

@@ -1,0 +1,247 @@
+"""Find input files and turn each into RawRecords or Rejects, one reason per failure.
+
+Formats are chosen by name: ``.txt`` (one article; blank lines separate paragraphs), ``.jsonl``
+/``.ndjson`` (one JSON object per line), ``.json`` (an array of objects, or one object), ``.zip``
+(members of the above kinds), each optionally compressed as ``.gz``, ``.bz2`` or ``.zst``.
+Every file yields at least one unit (a record or a reject), so inputs = documents + rejects.
+"""
+from __future__ import annotations
+
+import bz2
+import dataclasses
+import gzip
+import hashlib
+import io
+import json
+import zipfile
+import zlib
+from dataclasses import dataclass
+from typing import Iterator
+
+import zstandard
+from apache_beam.io.filesystems import FileSystems
+
+from pipeline.config import InputSettings
+from pipeline.core.types import RawRecord, Reject
+
+_COMPRESSIONS = {".gz": "gzip", ".bz2": "bz2", ".zst": "zstd"}
+_TEXT_EXTENSIONS = (".txt", ".text", ".md", "")
+_READ_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class InputFile:
+    uri: str
+    size: int
+
+
+@dataclass(frozen=True)
+class InputSummary:
+    """What one input file produced; becomes a row of the ``inputs`` table."""
+
+    source_uri: str
+    size_bytes: int
+    sha256: str
+    records: int
+    status: str
+
+
+def expand_inputs(patterns: list[str]) -> tuple[list[InputFile], list[Reject]]:
+    """Files for each INPUT (file, directory or glob), sorted, plus a reject for each that matched nothing."""
+    files: dict[str, InputFile] = {}
+    rejects = []
+    for pattern in patterns:
+        is_glob = any(ch in pattern for ch in "*?[")
+        match_pattern = pattern
+        if not is_glob and FileSystems.exists(pattern) and _is_directory(pattern):
+            match_pattern = FileSystems.join(pattern, "**")
+        try:
+            metadata = FileSystems.match([match_pattern])[0].metadata_list
+        except Exception as exc:  # Beam raises BeamIOError for unreachable filesystems
+            rejects.append(Reject(pattern, "unreadable", f"cannot list {pattern}: {exc}"))
+            continue
+        metadata = [m for m in metadata if not _is_directory(m.path) and not _is_hidden(m.path)]
+        if not metadata:
+            reason = "glob_no_match" if is_glob or match_pattern != pattern else "not_found"
+            what = "no file matches" if reason == "glob_no_match" else "no such file or directory"
+            rejects.append(Reject(pattern, reason, f"{what}: {pattern}"))
+        for m in metadata:
+            files.setdefault(m.path, InputFile(m.path, m.size_in_bytes))
+    return sorted(files.values(), key=lambda f: f.uri), rejects
+
+
+def read_input(file: InputFile, settings: InputSettings) -> Iterator[RawRecord | Reject | InputSummary]:
+    """Yield the records of one input file, then its summary. Never raises for bad data.
+
+    The checksum is taken in a first streaming pass so that every record carries it; reading a
+    file twice costs far less than the processing of its articles.
+    """
+    count = 0
+    try:
+        checksum = file_sha256(file.uri)
+        with FileSystems.open(file.uri, mime_type="application/octet-stream",
+                              compression_type="uncompressed") as stream:
+            for unit in _read_units(file.uri, stream, settings):
+                count += 1
+                yield dataclasses.replace(unit, input_checksum=checksum)
+        status = "read"
+    except OSError as exc:
+        checksum, status = "", "unreadable"
+        count += 1
+        done = f" after {count - 1} records" if count > 1 else ""
+        yield Reject(file.uri, "unreadable", f"cannot read {file.uri}{done}: {exc}")
+    yield InputSummary(file.uri, file.size, checksum, count, status)
+
+
+def file_sha256(uri: str) -> str:
+    hasher = hashlib.sha256()
+    with FileSystems.open(uri, mime_type="application/octet-stream", compression_type="uncompressed") as stream:
+        while chunk := stream.read(_READ_CHUNK):
+            hasher.update(chunk)
+    return hasher.hexdigest()
+
+
+def _read_units(uri: str, stream, settings: InputSettings) -> Iterator[RawRecord | Reject]:
+    name = uri.lower()
+    compression = next((c for ext, c in _COMPRESSIONS.items() if name.endswith(ext)), None)
+    if compression:
+        name = name[: name.rfind(".")]
+    ext = name[name.rfind("."):] if "." in name.rsplit("/", 1)[-1] else ""
+    if ext == ".zip":
+        yield from _read_zip(uri, stream.read(), settings)
+        return
+    try:
+        data_stream = _decompressing(stream, compression)
+        if ext in (".jsonl", ".ndjson"):
+            yield from _read_jsonl(uri, data_stream, None, settings)
+        elif ext == ".json":
+            yield from _read_json_document(uri, data_stream.read(), None, settings)
+        elif ext in _TEXT_EXTENSIONS or ext in (".html", ".htm"):
+            data = data_stream.read()
+            if data:
+                yield RawRecord(uri, data, record_offset=0)
+            else:
+                yield Reject(uri, "empty_file", "the file has no bytes")
+        else:
+            yield Reject(uri, "unsupported_format", f"no reader for '{ext}' files (see README, Inputs)")
+    except (EOFError, zlib.error, zstandard.ZstdError, OSError) as exc:
+        if compression is None or (isinstance(exc, OSError) and exc.errno is not None):
+            raise  # a real I/O error: read_input turns it into an 'unreadable' reject
+        yield Reject(uri, "truncated_archive", f"{compression} stream is damaged or ends early: {exc}")
+
+
+def _decompressing(stream, compression: str | None):
+    if compression == "gzip":
+        return gzip.GzipFile(fileobj=stream, mode="rb")
+    if compression == "bz2":
+        return bz2.BZ2File(stream, mode="rb")
+    if compression == "zstd":
+        return zstandard.ZstdDecompressor().stream_reader(stream, read_across_frames=True)
+    return stream
+
+
+def _read_zip(uri: str, data: bytes, settings: InputSettings) -> Iterator[RawRecord | Reject]:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError) as exc:
+        yield Reject(uri, "truncated_archive", f"not a readable zip (damaged or cut short): {exc}")
+        return
+    members = [m for m in archive.infolist() if not m.is_dir() and not _is_hidden(m.filename)]
+    if not members:
+        yield Reject(uri, "empty_file", "the zip archive has no files")
+    for info in members:
+        member = info.filename
+        try:
+            content = archive.read(info)
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+            yield Reject(uri, "truncated_archive", f"member {member} cannot be read: {exc}", member=member)
+            continue
+        lower = member.lower()
+        if lower.endswith((".jsonl", ".ndjson")):
+            yield from _read_jsonl(uri, io.BytesIO(content), member, settings)
+        elif lower.endswith(".json"):
+            yield from _read_json_document(uri, content, member, settings)
+        elif lower.endswith(_TEXT_EXTENSIONS[:-1]):
+            if content:
+                yield RawRecord(uri, content, member=member, record_offset=0)
+            else:
+                yield Reject(uri, "empty_file", f"member {member} has no bytes", member=member)
+        else:
+            yield Reject(uri, "unsupported_format", f"member {member}: no reader for this file type", member=member)
+
+
+def _read_jsonl(uri: str, stream, member: str | None, settings: InputSettings) -> Iterator[RawRecord | Reject]:
+    seen_any = False
+    for line_number, line in enumerate(stream, start=1):
+        if not line.strip():
+            continue
+        seen_any = True
+        try:
+            obj = json.loads(line)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            yield Reject(uri, "malformed_json", f"line {line_number}: {exc}", member=member, record_offset=line_number)
+            continue
+        yield record_from_json(obj, settings, uri, member, line_number)
+    if not seen_any:
+        yield Reject(uri, "empty_file", "no JSON lines in the file", member=member)
+
+
+def _read_json_document(uri: str, data: bytes, member: str | None, settings: InputSettings):
+    if not data.strip():
+        yield Reject(uri, "empty_file", "the JSON file has no content", member=member)
+        return
+    try:
+        parsed = json.loads(data)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        yield Reject(uri, "malformed_json", f"the JSON document does not parse: {exc}", member=member)
+        return
+    if isinstance(parsed, dict):
+        parsed = [parsed]
+    if not isinstance(parsed, list):
+        yield Reject(uri, "wrong_type", f"expected a JSON array of objects, got {type(parsed).__name__}", member=member)
+        return
+    if not parsed:
+        yield Reject(uri, "empty_file", "the JSON array is empty", member=member)
+    for index, obj in enumerate(parsed):
+        yield record_from_json(obj, settings, uri, member, index)
+
+
+def record_from_json(obj, settings: InputSettings, uri: str, member: str | None, offset: int) -> RawRecord | Reject:
+    """Map one JSON object to a RawRecord with the configured field names, or say why not."""
+    where = dict(member=member, record_offset=offset)
+    if not isinstance(obj, dict):
+        return Reject(uri, "wrong_type", f"record {offset} is a {type(obj).__name__}, not an object", **where)
+    fields = {}
+    for name, candidates in (("record_id", settings.id_fields), ("title", settings.title_fields),
+                             ("url", settings.url_fields), ("date", settings.date_fields),
+                             ("outlet", settings.outlet_fields), ("author", settings.author_fields)):
+        key, value = _first_present(obj, candidates)
+        if isinstance(value, (dict, list)):
+            return Reject(uri, "wrong_type", f"record {offset}: field '{key}' should be text, got {type(value).__name__}",
+                          record_id=None, **where)
+        fields[name] = None if value is None else str(value)
+    key, body = _first_present(obj, settings.body_fields)
+    if key is None:
+        return Reject(uri, "missing_body", f"record {offset}: none of the body fields {list(settings.body_fields)} is present",
+                      record_id=fields["record_id"], **where)
+    if not isinstance(body, str):
+        return Reject(uri, "wrong_type", f"record {offset}: body field '{key}' should be text, got {type(body).__name__}",
+                      record_id=fields["record_id"], **where)
+    return RawRecord(uri, body, encoding="json", **where, **fields)
+
+
+def _first_present(obj: dict, candidates) -> tuple[str | None, object]:
+    """The first candidate field that is present and not empty (empty strings fall through)."""
+    for key in candidates:
+        value = obj.get(key)
+        if value is not None and value != "":
+            return key, value
+    return None, None
+
+
+def _is_directory(path: str) -> bool:
+    return path.endswith("/") or (FileSystems.get_scheme(path) is None and __import__("os").path.isdir(path))
+
+
+def _is_hidden(path: str) -> bool:
+    return path.rstrip("/").rsplit("/", 1)[-1].startswith(".")

@@ -1,0 +1,89 @@
+"""Read: input files to RawRecords, with a reject for every file or record that cannot be read."""
+from __future__ import annotations
+
+import sys
+import time
+from typing import NamedTuple
+
+import apache_beam as beam
+from apache_beam.metrics import Metrics
+
+from pipeline.config import InputSettings
+from pipeline.core.types import Reject
+from pipeline.io.readers import InputFile, InputSummary, read_input
+
+REJECTS, INPUTS = "rejects", "inputs"
+
+
+class ReadOutputs(NamedTuple):
+    records: beam.PCollection
+    rejects: beam.PCollection
+    inputs: beam.PCollection
+
+
+class _ReadFile(beam.DoFn):
+    def __init__(self, settings: InputSettings, total_files: int, progress_seconds: float):
+        self._settings = settings
+        self._total = total_files
+        self._progress_seconds = progress_seconds
+
+    def setup(self):
+        self._files_done = 0
+        self._records = 0
+        self._last_report = time.monotonic()
+        self._files_counter = Metrics.counter("read", "files")
+        self._records_counter = Metrics.counter("read", "records")
+        self._rejects_counter = Metrics.counter("read", "rejects")
+
+    def process(self, file: InputFile):
+        for unit in read_input(file, self._settings):
+            if isinstance(unit, InputSummary):
+                yield beam.pvalue.TaggedOutput(INPUTS, unit)
+            elif isinstance(unit, Reject):
+                self._rejects_counter.inc()
+                Metrics.counter("rejects", unit.reason).inc()
+                yield beam.pvalue.TaggedOutput(REJECTS, unit)
+            else:
+                self._records += 1
+                self._records_counter.inc()
+                yield unit
+        self._files_done += 1
+        self._files_counter.inc()
+        self._report_progress()
+
+    def _report_progress(self):
+        now = time.monotonic()
+        if now - self._last_report >= self._progress_seconds:
+            self._last_report = now
+            print(f"  read {self._files_done}/{self._total} files in this worker, {self._records} records",
+                  file=sys.stderr, flush=True)
+
+
+class ReadInputs(beam.PTransform):
+    """Read every input file; files that matched nothing arrive as ready-made rejects."""
+
+    def __init__(self, files: list[InputFile], early_rejects: list[Reject], settings: InputSettings,
+                 progress_seconds: float = 10.0):
+        super().__init__()
+        self._files = files
+        self._early_rejects = early_rejects
+        self._settings = settings
+        self._progress_seconds = progress_seconds
+
+    def expand(self, pbegin):
+        results = (
+            pbegin
+            | "List input files" >> beam.Create(self._files)
+            | "Spread files over workers" >> beam.Reshuffle()
+            | "Read each file" >> beam.ParDo(
+                _ReadFile(self._settings, len(self._files), self._progress_seconds)).with_outputs(
+                    REJECTS, INPUTS, main="records")
+        )
+        missing = pbegin | "Inputs that matched nothing" >> beam.Create(self._early_rejects)
+        missing_inputs = missing | "Count them as inputs" >> beam.Map(
+            lambda r: InputSummary(r.input, 0, "", 1, "rejected"))
+        rejects = (results[REJECTS], missing) | "All read rejects" >> beam.Flatten()
+        inputs = (results[INPUTS], missing_inputs) | "All inputs" >> beam.Flatten()
+        return ReadOutputs(results.records, rejects, inputs)
+
+

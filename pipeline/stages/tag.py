@@ -1,0 +1,46 @@
+"""Tag: entities (people, places, organisations) and sources (who is cited, who published)."""
+from __future__ import annotations
+
+import apache_beam as beam
+from apache_beam.metrics import Metrics
+
+from pipeline.core.entities import EntitySettings, EntityTagger
+from pipeline.core.sources import SourceExtractor, SourceSettings
+from pipeline.core.types import AnalysedDocument
+
+
+class _TagFn(beam.DoFn):
+    """Models load once per worker in setup(); one call tags all sentences of a document as a batch."""
+
+    def __init__(self, entity_settings: EntitySettings, source_settings: SourceSettings):
+        self._entity_settings = entity_settings
+        self._source_settings = source_settings
+
+    def setup(self):
+        self._tagger = EntityTagger(self._entity_settings)
+        self._extractor = SourceExtractor(self._source_settings)
+
+    def process(self, analysed: AnalysedDocument):
+        doc = analysed.document
+        analysed.entities = self._tagger.tag(doc.doc_id, doc.text, analysed.sentences)
+        analysed.sources = self._extractor.extract(
+            doc.doc_id, doc.text, analysed.sentences, analysed.entities, outlet=doc.outlet, url=doc.url)
+        for key, count in self._tagger.counts.items():
+            Metrics.counter("entities", key).inc(count)
+        self._tagger.counts.clear()
+        for entity in analysed.entities:
+            Metrics.counter("entities", f"type_{entity.type}").inc()
+        for source in analysed.sources:
+            Metrics.counter("sources", f"{source.role}_{source.kind}").inc()
+        yield analysed
+
+
+class TagEntitiesAndSources(beam.PTransform):
+    def __init__(self, entity_settings: EntitySettings, source_settings: SourceSettings):
+        super().__init__()
+        self._entity_settings = entity_settings
+        self._source_settings = source_settings
+
+    def expand(self, analysed):
+        return analysed | "Tag entities, extract sources" >> beam.ParDo(
+            _TagFn(self._entity_settings, self._source_settings))
