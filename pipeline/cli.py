@@ -39,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = make_parser()
     args, beam_args = parser.parse_known_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger().handlers[0].addFilter(_drop_gcp_client_warning)
     if args.command == "report":
         return _report(args)
     unknown_ours = [a for a in beam_args if a.startswith("-") and not a.startswith("--")]
@@ -53,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         from pipeline.run import RunFailed, print_summary, run
 
         try:
-            result = run(args.inputs, args.output, config, beam_args)
+            result = run(args.inputs, args.output, config, list(config.run.beam_args) + beam_args)
         except RunFailed as exc:
             print(f"newscorpus: run failed: {exc}", file=sys.stderr)
             return 3
@@ -62,6 +63,11 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     print_summary(result)
     return result.exit_code
+
+
+def _drop_gcp_client_warning(record: logging.LogRecord) -> bool:
+    """Beam warns at import that Google Cloud client libraries are missing; they are optional here."""
+    return not record.getMessage().startswith("apitools not found")
 
 
 def _with_report(config):

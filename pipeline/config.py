@@ -66,6 +66,7 @@ class RunSettings:
     direct_num_workers: int = 1
     max_reject_share: float = 1.0  # fail the run (exit 3) when rejects / inputs exceeds this
     progress_seconds: float = 10.0  # how often long local runs print a progress line
+    beam_args: tuple[str, ...] = ()  # Beam flags of a runner profile (configs/dataflow.yaml...); the command line wins
 
     def __post_init__(self):
         if self.direct_running_mode == "multi_threading":

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import bz2
 import dataclasses
+import glob
 import gzip
 import hashlib
 import io
 import json
+import os
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -47,27 +49,49 @@ class InputSummary:
 
 
 def expand_inputs(patterns: list[str]) -> tuple[list[InputFile], list[Reject]]:
-    """Files for each INPUT (file, directory or glob), sorted, plus a reject for each that matched nothing."""
+    """Files for each INPUT (file, directory or glob), sorted, plus a reject for each that matched nothing.
+
+    Local paths are listed with the standard library so that a dangling link or a file that vanishes
+    is still listed (and later rejected as ``unreadable``): Beam's local match skips such paths
+    silently. Other schemes (gs://, s3://, ...) go through Beam's FileSystems.
+    """
     files: dict[str, InputFile] = {}
     rejects = []
     for pattern in patterns:
         is_glob = any(ch in pattern for ch in "*?[")
-        match_pattern = pattern
-        if not is_glob and FileSystems.exists(pattern) and _is_directory(pattern):
-            match_pattern = FileSystems.join(pattern, "**")
         try:
-            metadata = FileSystems.match([match_pattern])[0].metadata_list
+            found = _list_local(pattern) if FileSystems.get_scheme(pattern) is None else _list_remote(pattern, is_glob)
         except Exception as exc:  # Beam raises BeamIOError for unreachable filesystems
             rejects.append(Reject(pattern, "unreadable", f"cannot list {pattern}: {exc}"))
             continue
-        metadata = [m for m in metadata if not _is_directory(m.path) and not _is_hidden(m.path)]
-        if not metadata:
-            reason = "glob_no_match" if is_glob or match_pattern != pattern else "not_found"
-            what = "no file matches" if reason == "glob_no_match" else "no such file or directory"
-            rejects.append(Reject(pattern, reason, f"{what}: {pattern}"))
-        for m in metadata:
-            files.setdefault(m.path, InputFile(m.path, m.size_in_bytes))
+        if found is None:
+            rejects.append(Reject(pattern, "not_found", f"no such file or directory: {pattern}"))
+        elif not found:
+            rejects.append(Reject(pattern, "glob_no_match", f"no file matches: {pattern}"))
+        for item in found or ():
+            files.setdefault(item.uri, item)
     return sorted(files.values(), key=lambda f: f.uri), rejects
+
+
+def _list_local(pattern: str) -> list[InputFile] | None:
+    """None when a plain path does not exist; [] when a glob or directory holds no visible file."""
+    if not any(ch in pattern for ch in "*?[") and not os.path.lexists(pattern):
+        return None
+    paths = []
+    for path in sorted(glob.glob(pattern, recursive=True)) or [pattern]:
+        if os.path.isdir(path):
+            for root, dirs, names in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                paths.extend(os.path.join(root, n) for n in sorted(names) if not n.startswith("."))
+        elif os.path.lexists(path) and not _is_hidden(path):
+            paths.append(path)
+    return [InputFile(os.path.abspath(p), os.path.getsize(p) if os.path.exists(p) else 0) for p in paths]
+
+
+def _list_remote(pattern: str, is_glob: bool) -> list[InputFile]:
+    match_pattern = pattern if is_glob else pattern.rstrip("/") + "/**" if pattern.endswith("/") else pattern
+    metadata = FileSystems.match([match_pattern])[0].metadata_list
+    return [InputFile(m.path, m.size_in_bytes) for m in metadata if not m.path.endswith("/") and not _is_hidden(m.path)]
 
 
 def read_input(file: InputFile, settings: InputSettings) -> Iterator[RawRecord | Reject | InputSummary]:
@@ -237,10 +261,6 @@ def _first_present(obj: dict, candidates) -> tuple[str | None, object]:
         if value is not None and value != "":
             return key, value
     return None, None
-
-
-def _is_directory(path: str) -> bool:
-    return path.endswith("/") or (FileSystems.get_scheme(path) is None and __import__("os").path.isdir(path))
 
 
 def _is_hidden(path: str) -> bool:

@@ -1,0 +1,112 @@
+"""Run the CLI on sample_data/ once (module fixture) and check the tables it wrote."""
+import json
+import subprocess
+import sys
+
+import pyarrow.dataset as ds
+import pytest
+
+from conftest import REPO, SAMPLE
+from pipeline.schema import TABLES
+
+
+def read(out, table):
+    return ds.dataset(out / table, format="parquet").to_table()
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "out"
+    proc = subprocess.run([sys.executable, "-m", "pipeline", "run", str(SAMPLE), "--output", str(out), "-q"],
+                          cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return out, proc.stdout
+
+
+def test_every_table_written_with_its_schema(sample_run):
+    out, _ = sample_run
+    for table, schema in TABLES.items():
+        assert read(out, table).schema.equals(schema), table
+    assert (out / "_SUCCESS").exists()
+    assert not list(out.parent.glob(".out.staging-*")), "staging folder left behind"
+
+
+def test_inputs_equal_documents_plus_rejects(sample_run):
+    out, stdout = sample_run
+    manifest = json.loads((out / "manifest.json").read_text())
+    acc = manifest["accounting"]
+    assert acc["inputs"] == acc["documents"] + acc["rejects"] == 11
+    assert acc["documents"] == read(out, "documents").num_rows == 9
+    reasons = sorted(read(out, "rejects").column("reason").to_pylist())
+    assert reasons == ["binary_file", "empty_file"]
+    assert manifest["rejects_by_reason"] == {"binary_file": 1, "empty_file": 1}
+    assert len(manifest["config_sha256"]) == 64 and manifest["versions"]["apache-beam"] == "2.77.0"
+    assert all(len(i["sha256"]) == 64 for i in manifest["inputs"])
+    assert "inputs 11 = documents 9 + rejects 2" in stdout
+
+
+def test_seed_article_sentences_and_offsets(sample_run):
+    out, _ = sample_run
+    docs = read(out, "documents").to_pylist()
+    seed = [d for d in docs if d["source_uri"].endswith("seed_article_ar.txt")]
+    assert len(seed) == 1 and seed[0]["sentence_count"] == 21 and seed[0]["lang"] == "ar"
+    sentences = [s for s in read(out, "sentences").to_pylist() if s["doc_id"] == seed[0]["doc_id"]]
+    assert len(sentences) == 21
+    french = [s for s in sentences if s["text"].startswith("Selon M. Peskov")]
+    assert len(french) == 1 and french[0]["lang"] == "fr" and french[0]["text"].endswith("روسيا.")
+    last = french[0]["spans"][-1]
+    assert last["lang"] == "ar" and seed[0]["text"][last["start"]:last["end"]] == "روسيا"
+
+
+def test_every_offset_cuts_back_out_of_its_document(sample_run):
+    out, _ = sample_run
+    texts = {d["doc_id"]: d["text"] for d in read(out, "documents").to_pylist()}
+    for row in read(out, "sentences").to_pylist():
+        assert texts[row["doc_id"]][row["start"]:row["end"]] == row["text"]
+        for span in row["spans"]:
+            assert row["start"] <= span["start"] < span["end"] <= row["end"]
+    for table in ("entities", "sources"):
+        for row in read(out, table).to_pylist():
+            if row["start"] >= 0:
+                assert texts[row["doc_id"]][row["start"]:row["end"]] == row["text"], (table, row)
+
+
+def test_encodings_recorded(sample_run):
+    out, _ = sample_run
+    by_file = {d["source_uri"].rsplit("/", 1)[-1]: d["encoding"] for d in read(out, "documents").to_pylist()}
+    assert by_file["windows1256_article.txt"] == "windows-1256"
+    assert by_file["seed_article_ar.txt"] == "utf-8"
+
+
+def test_languages_of_jsonl_articles(sample_run):
+    out, _ = sample_run
+    langs = {d["record_id"]: d["lang"] for d in read(out, "documents").to_pylist() if d["record_id"]}
+    assert langs["fr-001"] == "fr" and langs["en-001"] == "en" and langs["fa-001"] == "fa"
+    assert langs["sa-001"] == "ar"
+
+
+def test_duplicates_clustered(sample_run):
+    out, _ = sample_run
+    docs = {d["record_id"]: d for d in read(out, "documents").to_pylist() if d["record_id"]}
+    assert docs["sa-002"]["dup_status"] == "exact_duplicate"
+    assert docs["sa-003"]["dup_status"] == "near_duplicate"
+    assert docs["sa-001"]["cluster_id"] == docs["sa-002"]["cluster_id"] == docs["sa-003"]["cluster_id"]
+    assert docs["sa-002"]["canonical_doc_id"] == docs["sa-001"]["doc_id"]
+    assert docs["sa-004"]["dup_status"] == "unique" and docs["sa-004"]["cluster_id"] is None
+    assert read(out, "clusters").num_rows == 1
+
+
+def test_rerun_replaces_output_without_stale_files(sample_run, tmp_path):
+    out, _ = sample_run
+    marker = out / "documents" / "part-stale.parquet"
+    import shutil
+
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy)
+    (copy / "documents" / "part-stale.parquet").write_bytes(b"stale")
+    proc = subprocess.run([sys.executable, "-m", "pipeline", "run", str(SAMPLE / "articles.jsonl"),
+                           "--output", str(copy), "-q"], cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert not (copy / "documents" / "part-stale.parquet").exists()
+    assert read(copy, "documents").num_rows == 7
+    assert not marker.exists()
