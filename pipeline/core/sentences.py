@@ -18,6 +18,7 @@ _CLOSERS = "\"'”’»)]}"
 _BOUNDARY_RE = re.compile(rf"[{re.escape(TERMINALS)}]+[{re.escape(_CLOSERS)}]*(?=\s|$)")
 _WORD_BEFORE_RE = re.compile(r"(\w+)$")
 _PAIRS = {"(": ")", "[": "]", "{": "}", "«": "»", "“": "”", "‹": "›"}
+_LONGEST_ABBREVIATION = 12  # look this far back for the word before a dot (not from the text's start)
 _MAX_PROTECTED = 600  # a bracket or quote left open longer than this is a typo, not a quotation
 
 ABBREVIATIONS = frozenset(
@@ -85,7 +86,7 @@ def _sentences_in_line(text: str, start: int, end: int):
 def _is_boundary(text: str, match: re.Match, line_end: int) -> bool:
     punct = match.group(0)
     if punct[0] == "." and len(punct.rstrip(_CLOSERS)) == 1:
-        word = _WORD_BEFORE_RE.search(text, 0, match.start())
+        word = _WORD_BEFORE_RE.search(text, max(0, match.start() - _LONGEST_ABBREVIATION), match.start())
         if word and (word.group(1).casefold() in ABBREVIATIONS or len(word.group(1)) == 1):
             return False
     nxt = match.end()

@@ -1,0 +1,187 @@
+"""Precision / recall of the sources extractor against the hand-annotated gold sets.
+
+    python bench/eval_sources.py            # seed + the 40 SaudiNewsNet articles (skipped if absent)
+    python bench/eval_sources.py --details  # also list every miss and false positive
+
+A predicted row counts as correct when its span overlaps an unmatched gold span of the same role
+and its kind is right. ``cited`` and ``agency_credit`` rows are scored together ("in text") and per
+kind; ``publisher`` rows are scored separately.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from pipeline.core.clean import clean_text  # noqa: E402
+from pipeline.core.sources import SourceExtractor, SourceSettings, sentences_for  # noqa: E402
+
+if str(ROOT / "bench") not in sys.path:
+    sys.path.insert(0, str(ROOT / "bench"))
+# SaudiNewsNet access and the fixed sample rule (shared with bench_pipeline.py); re-exported here
+from _snn import iter_articles, sample, saudinewsnet_zips, shared_data_dir  # noqa: E402,F401
+
+SEED_GOLD = ROOT / "tests" / "data" / "sources_gold_seed.yaml"
+SNN_GOLD = ROOT / "tests" / "data" / "sources_gold_saudinewsnet.yaml"
+
+
+def _locate(text: str, item: dict[str, Any]) -> tuple[int, int]:
+    span = item["text"]
+    ctx = item.get("context")
+    if ctx:
+        c = text.find(ctx)
+        if c < 0:
+            raise ValueError(f"gold context not found: {ctx!r}")
+        s = text.find(span, c)
+        if s < 0 or s >= c + len(ctx):
+            raise ValueError(f"gold span {span!r} not inside its context {ctx!r}")
+        return s, s + len(span)
+    s = text.find(span)
+    if s < 0:
+        raise ValueError(f"gold span not found: {span!r}")
+    return s, s + len(span)
+
+
+def load_documents(which: str) -> list[dict[str, Any]]:
+    """[{doc_id, text, outlet, url, gold: [...], publisher}] for 'seed' or 'saudinewsnet'."""
+    if which == "seed":
+        gold = yaml.safe_load(SEED_GOLD.read_text(encoding="utf-8"))["documents"]
+        docs = []
+        for doc_id, g in gold.items():
+            text = clean_text((ROOT / g["file"]).read_text(encoding="utf-8")).text
+            docs.append(dict(doc_id=doc_id, text=text, outlet=g.get("outlet"), url=g.get("url"),
+                             gold=g["sources"], publisher=g.get("publisher")))
+        return docs
+    gold = yaml.safe_load(SNN_GOLD.read_text(encoding="utf-8"))["documents"]
+    wanted = {(g["zip"], url) for url, g in gold.items()}
+    found = {}
+    for zname, rec in iter_articles():
+        if (zname, rec["url"]) in wanted and rec["url"] not in found:
+            found[rec["url"]] = rec
+    docs = []
+    for url, g in gold.items():
+        rec = found.get(url)
+        if rec is None:
+            raise ValueError(f"gold article not found in the shared data: {g['zip']} {url}")
+        docs.append(dict(doc_id=url, text=clean_text(rec["content"]).text, outlet=rec.get("source"), url=url,
+                         gold=g["sources"], publisher=g.get("publisher")))
+    return docs
+
+
+def evaluate(which: str = "seed", settings: SourceSettings | None = None,
+             extractor: SourceExtractor | None = None, details: bool = False) -> dict[str, Any]:
+    """Score the extractor on a gold set; returns counts, precision/recall overall and per kind."""
+    extractor = extractor or SourceExtractor(settings or SourceSettings())
+    docs = load_documents(which)
+    tp = Counter()
+    pred_n = Counter()
+    gold_n = Counter()
+    span_tp = 0
+    pub = Counter()
+    misses, false_pos, extracted = [], [], []
+    for doc in docs:
+        text = doc["text"]
+        rows = extractor.extract(doc["doc_id"], text, sentences_for(doc["doc_id"], text),
+                                 outlet=doc["outlet"], url=doc["url"])
+        in_text = [r for r in rows if r.role != "publisher"]
+        extracted.append((doc["doc_id"], in_text))
+        gold = []
+        for item in doc["gold"]:
+            s, e = _locate(text, item)
+            gold.append(dict(item, start=s, end=e))
+        for g in gold:
+            gold_n[g["kind"]] += 1
+        used_kind, used_span = set(), set()
+        for r in in_text:
+            pred_n[r.kind] += 1
+            match = None
+            for gi, g in enumerate(gold):
+                if gi in used_kind or g["role"] != r.role:
+                    continue
+                if r.start < g["end"] and g["start"] < r.end and g["kind"] == r.kind:
+                    match = gi
+                    break
+            if match is not None:
+                used_kind.add(match)
+                tp[r.kind] += 1
+            else:
+                false_pos.append((doc["doc_id"], r.role, r.kind, r.text, r.cue))
+            for gi, g in enumerate(gold):
+                if gi not in used_span and g["role"] == r.role and r.start < g["end"] and g["start"] < r.end:
+                    used_span.add(gi)
+                    span_tp += 1
+                    break
+        for gi, g in enumerate(gold):
+            if gi not in used_kind:
+                misses.append((doc["doc_id"], g["role"], g["kind"], g["text"], g.get("cue")))
+        if doc.get("publisher"):
+            pub["gold"] += 1
+            got = [r for r in rows if r.role == "publisher"]
+            pub["pred"] += len(got)
+            if got and got[0].canonical == doc["publisher"]["canonical"] and got[0].kind == doc["publisher"]["kind"]:
+                pub["tp"] += 1
+
+    def pr(t, p, g):
+        return (t / p if p else 1.0), (t / g if g else 1.0)
+
+    overall_p, overall_r = pr(sum(tp.values()), sum(pred_n.values()), sum(gold_n.values()))
+    per_kind = {}
+    for kind in sorted(set(pred_n) | set(gold_n)):
+        p, r = pr(tp[kind], pred_n[kind], gold_n[kind])
+        per_kind[kind] = dict(tp=tp[kind], predicted=pred_n[kind], gold=gold_n[kind], precision=p, recall=r)
+    span_p, span_r = pr(span_tp, sum(pred_n.values()), sum(gold_n.values()))
+    result = dict(documents=len(docs), gold=sum(gold_n.values()), predicted=sum(pred_n.values()),
+                  tp=sum(tp.values()), precision=overall_p, recall=overall_r,
+                  span_precision=span_p, span_recall=span_r, per_kind=per_kind)
+    if pub["gold"]:
+        p, r = pr(pub["tp"], pub["pred"], pub["gold"])
+        result["publisher"] = dict(tp=pub["tp"], predicted=pub["pred"], gold=pub["gold"], precision=p, recall=r)
+    if details:
+        result["misses"] = misses
+        result["false_positives"] = false_pos
+        result["extracted"] = extracted
+    return result
+
+
+def _print(name: str, res: dict[str, Any], details: bool) -> None:
+    print(f"== {name}: {res['documents']} documents, gold {res['gold']}, predicted {res['predicted']}, "
+          f"correct {res['tp']}")
+    print(f"   in-text (cited + agency_credit): precision {res['precision']:.3f}  recall {res['recall']:.3f}"
+          f"   (span only: P {res['span_precision']:.3f} R {res['span_recall']:.3f})")
+    for kind, k in res["per_kind"].items():
+        print(f"   {kind:13s} P {k['precision']:.3f} ({k['tp']}/{k['predicted']})  R {k['recall']:.3f} ({k['tp']}/{k['gold']})")
+    if "publisher" in res:
+        p = res["publisher"]
+        print(f"   publisher: precision {p['precision']:.3f}  recall {p['recall']:.3f} ({p['tp']}/{p['gold']})")
+    if details:
+        for m in res["misses"]:
+            print("   MISS", m)
+        for f in res["false_positives"]:
+            print("   FP  ", f)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--details", action="store_true")
+    ap.add_argument("--lexicon", default=None, help="a user lexicon YAML merged over the packaged one")
+    args = ap.parse_args(argv)
+    extractor = SourceExtractor(SourceSettings(lexicon_path=args.lexicon))
+    _print("seed", evaluate("seed", extractor=extractor, details=args.details), args.details)
+    if not saudinewsnet_zips():
+        print("== saudinewsnet: shared data absent, skipped")
+        return 0
+    _print("saudinewsnet (40 articles)", evaluate("saudinewsnet", extractor=extractor, details=args.details),
+           args.details)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1358 @@
+"""Attribution ("sources"): who an article cites, who published it, and which agency it credits.
+
+Rule-based and pure Python (no Beam, no I/O beyond reading the packaged lexicon once):
+
+- ``cited`` rows come from attribution cues (قال، ذكرت، بحسب، وفقا ل، نقلا عن، selon, according to,
+  said ...). The source is the whole noun phrase next to the cue: after it for verb-subject order
+  (وقالت وكالة تاس ...) and prepositional cues (بحسب X), before it for subject-verb order
+  (the Kremlin said, M. Peskov a déclaré), after ``عن`` for ``نقل عن``, and after ``ل`` for the
+  outlet a statement was given to (صرح ... لوكالة رويترز). A quotation (“ ” « » " ") that follows
+  the cue and the source closely is attached as the quote.
+- ``agency_credit`` rows come from credit patterns: ``(أ ف ب)``, ``(رويترز)``, ``الرياض - واس``,
+  ``واس- جدة:``, ``- AFP``, ``Reuters -`` and a bare ``«رويترز»`` or ``(واس)`` signing off the text.
+- ``publisher`` rows come from the input's metadata (``outlet``, else the URL's host).
+
+Everything the rules know by name lives in ``pipeline/data/sources_lexicon.yaml``; a user YAML
+(``SourceSettings.lexicon_path``) is merged over it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+from urllib.parse import urlparse
+
+import yaml
+from camel_tools.utils.dediac import dediac_ar
+
+from pipeline.core.clean import normalise_for_search
+from pipeline.core.sentences import split_sentences
+from pipeline.core.types import Entity, Sentence, SourceMention
+
+ROLES = ("cited", "publisher", "agency_credit")
+KINDS = ("news_agency", "official", "government", "organisation", "person", "media", "document",
+         "anonymous", "unknown")
+LANGUAGES = ("ar", "fr", "en")
+LEXICON_RESOURCE = ("pipeline", "data/sources_lexicon.yaml")
+_LIST_SECTIONS = ("cues", "titles", "anonymous", "stop_words")
+_MAP_SECTIONS = ("sources", "outlets", "people")
+
+
+@dataclass(frozen=True)
+class SourceSettings:
+    """Settings of the sources extractor (the ``sources:`` block of the pipeline config).
+
+    lexicon_path: a user YAML merged over the packaged lexicon (None: packaged lexicon only).
+    min_confidence: rows below this confidence are dropped, in [0, 1].
+    roles: which rows to produce, a non-empty subset of ROLES.
+    languages: cue languages to use, a non-empty subset of LANGUAGES.
+    max_source_tokens: longest source phrase, in words, 1..40.
+    extract_quotes: attach the quotation that follows a cue.
+    publisher_from_url: derive the publisher from the URL's host when ``outlet`` is missing.
+    resolve_names: a bare name (بيسكوف) inherits the kind of the titled mention earlier in the text.
+    """
+
+    lexicon_path: str | None = None
+    min_confidence: float = 0.3
+    roles: tuple[str, ...] = ROLES
+    languages: tuple[str, ...] = LANGUAGES
+    max_source_tokens: int = 15
+    extract_quotes: bool = True
+    publisher_from_url: bool = True
+    resolve_names: bool = True
+
+    def __post_init__(self) -> None:
+        if self.lexicon_path is not None and not isinstance(self.lexicon_path, str):
+            raise ValueError(f"sources.lexicon_path must be a path string or null, got {self.lexicon_path!r}")
+        if isinstance(self.min_confidence, bool) or not isinstance(self.min_confidence, (int, float)) \
+                or not 0.0 <= float(self.min_confidence) <= 1.0:
+            raise ValueError(f"sources.min_confidence must be a number in [0, 1], got {self.min_confidence!r}")
+        for name, allowed in (("roles", ROLES), ("languages", LANGUAGES)):
+            value = getattr(self, name)
+            if isinstance(value, str) or not isinstance(value, (tuple, list)) or not value:
+                raise ValueError(f"sources.{name} must be a non-empty list of {', '.join(allowed)}; got {value!r}")
+            bad = [v for v in value if v not in allowed]
+            if bad:
+                raise ValueError(f"sources.{name}: unknown value(s) {bad}; allowed: {', '.join(allowed)}")
+            object.__setattr__(self, name, tuple(value))
+        if isinstance(self.max_source_tokens, bool) or not isinstance(self.max_source_tokens, int) \
+                or not 1 <= self.max_source_tokens <= 40:
+            raise ValueError(f"sources.max_source_tokens must be an integer in 1..40, got {self.max_source_tokens!r}")
+        for name in ("extract_quotes", "publisher_from_url", "resolve_names"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"sources.{name} must be true or false, got {getattr(self, name)!r}")
+
+
+# --------------------------------------------------------------------------------------------
+# Lexicon loading and merging
+# --------------------------------------------------------------------------------------------
+
+def load_lexicon(lexicon_path: str | None = None) -> dict[str, Any]:
+    """The packaged lexicon, with the user YAML at ``lexicon_path`` merged over it."""
+    packaged = resources.files(LEXICON_RESOURCE[0]).joinpath(*LEXICON_RESOURCE[1].split("/")).read_text(encoding="utf-8")
+    lexicon = yaml.safe_load(packaged) or {}
+    if lexicon_path:
+        path = Path(lexicon_path)
+        if not path.is_file():
+            raise ValueError(f"sources.lexicon_path: no such file: {lexicon_path}")
+        user = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if not isinstance(user, dict):
+            raise ValueError(f"sources.lexicon_path: {lexicon_path} must hold a YAML mapping")
+        lexicon = merge_lexicons(lexicon, user)
+    return lexicon
+
+
+def merge_lexicons(base: dict[str, Any], user: dict[str, Any]) -> dict[str, Any]:
+    allowed = set(_LIST_SECTIONS) | set(_MAP_SECTIONS) | {"version", "replace"}
+    unknown = sorted(set(user) - allowed)
+    if unknown:
+        raise ValueError(f"sources lexicon: unknown top-level key(s) {unknown}; allowed: {', '.join(sorted(allowed))}")
+    replace = set(user.get("replace") or ())
+    merged = {k: _copy(v) for k, v in base.items()}
+    for section in _MAP_SECTIONS:
+        for key, entry in (user.get(section) or {}).items():
+            target = merged.setdefault(section, {})
+            if entry is None:
+                target.pop(key, None)
+            else:
+                target[key] = entry
+    for section in _LIST_SECTIONS:
+        if section in user:
+            merged[section] = _merge_lists(merged.get(section) or {}, user[section] or {},
+                                           replace_all=section in replace, path=section, replace=replace)
+    return merged
+
+
+def _merge_lists(base: Any, user: Any, replace_all: bool, path: str, replace: set[str]) -> Any:
+    if isinstance(user, list):
+        if replace_all or path in replace or not isinstance(base, list):
+            return list(user)
+        return list(base) + [u for u in user if u not in base]
+    if isinstance(user, dict):
+        out = dict(base) if isinstance(base, dict) and not replace_all else {}
+        for key, value in user.items():
+            sub = f"{path}.{key}"
+            out[key] = _merge_lists(out.get(key), value, replace_all or sub in replace, sub, replace)
+        return out
+    return user
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
+
+
+# --------------------------------------------------------------------------------------------
+# Tokens
+# --------------------------------------------------------------------------------------------
+
+_MARKS = "\u064b-\u065f\u0670"
+_WORD = rf"(?:[^\W_]|[{_MARKS}])"
+_TOKEN_RE = re.compile(rf"{_WORD}+(?:['’\-.]{_WORD}+)*|[^\w\s{_MARKS}]")
+_QUOTE_OPEN = {"“": "”", "«": "»", '"': '"', "„": "“", "‹": "›"}
+_QUOTE_CHARS = set("“”«»\"„‹›")
+_LATIN_RE = re.compile(r"[A-Za-zÀ-ÿ]")
+
+
+@lru_cache(maxsize=200_000)
+def _norm(word: str) -> str:
+    norm = normalise_for_search(word.replace("\u0640", "")).replace("’", "'")
+    if norm == "علي" and dediac_ar(word).endswith("ى"):
+        return "على"  # the preposition, kept apart from the name علي
+    return norm
+
+
+class _Tok:
+    __slots__ = ("start", "end", "text", "norm", "is_word", "arabic", "bare")
+
+    def __init__(self, start: int, end: int, text: str, norm: str, is_word: bool):
+        self.start, self.end, self.text, self.norm, self.is_word = start, end, text, norm, is_word
+        self.arabic = "\u0600" <= text[:1] <= "\u06ff"
+        # without a leading conjunction و/ف (Arabic words only)
+        self.bare = norm[1:] if self.arabic and len(norm) > 2 and norm[0] in "وف" else norm
+
+
+class _Toks(list):
+    """A sentence's tokens, plus the characters to trim off the front of a token used as a span start
+    (the preposition ل of لوكالة)."""
+
+    def __init__(self, items=()):
+        super().__init__(items)
+        self.trims: dict[int, int] = {}
+
+
+def _tokenise(text: str, start: int, end: int) -> _Toks:
+    out = _Toks()
+    for m in _TOKEN_RE.finditer(text, start, end):
+        word = m.group(0)
+        out.append(_Tok(m.start(), m.end(), word, _norm(word), not (len(word) == 1 and not word.isalnum())))
+    return out
+
+
+def _strip_clitic(norm: str) -> str:
+    """Remove a leading و or ف (conjunctions) from a normalised Arabic word."""
+    if len(norm) > 2 and norm[0] in "وف":
+        return norm[1:]
+    return norm
+
+
+def _phrase_keys(phrases: Iterable[str]) -> set[tuple[str, ...]]:
+    out = set()
+    for p in phrases:
+        toks = tuple(_norm(t.group(0)) for t in _TOKEN_RE.finditer(str(p)))
+        if toks:
+            out.add(toks)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# The extractor
+# --------------------------------------------------------------------------------------------
+
+_THAT = {"ان", "انه", "انها", "انهم", "بان", "بانه", "بانها", "بانهم", "انهما", "انني", "اننا", "that", "que", "qu"}
+_RECIPIENT_WORDS = {"للصحفيين", "للصحافيين", "للصحافه", "للاعلاميين", "لنا", "له", "لها", "لهم", "للتلفزيون"}
+_QUOTE_VERBS = {"قول", "قوله", "قولها", "قولهم", "قولهما", "التعليق", "تصريحه", "تصريحات"}
+_TIME_LEAD = {"امس", "اليوم", "مساء", "صباح", "ظهر", "يوم", "الاحد", "الاثنين", "الثلاثاء", "الاربعاء", "الخميس",
+              "الجمعه", "السبت", "في", "ايضا", "كذلك", "بدوره", "بدورها", "من", "جهته", "جهتها", "،", ","}
+_OBJECT_VERBS = {"افاد", "افادت", "كشف", "كشفت", "يكشف", "تكشف", "نفي", "نفت", "ينفي", "تنفي", "حذر", "حذرت", "يحذر", "تحذر", "دعا",
+                 "دعت", "طالب", "طالبت", "اشاد", "اشادت", "شدد", "شددت", "يشدد", "تشدد", "ابلغ", "اعرب", "اعربت",
+                 "تحدث", "تحدثت", "ابدي", "ابدت",
+                 "ابلغت", "اعلن", "اعلنت", "يعلن", "تعلن", "اكد", "اكدت", "اشار", "اشارت", "لفت", "لفتت", "اعترف",
+                 "اعترفت", "افصح", "افصحت"}
+_AMBIGUOUS_VERBS = {"بين", "بينت", "راي", "رات", "يري", "تري", "روي", "روت", "نشرت", "بثت", "ذكر", "يذكر", "تذكر",
+                    "قال", "يقول", "تقول", "اضاف", "يضيف", "تضيف", "اورد", "اوردت", "اعتبر", "اعتبرت", "يعتبر",
+                    "تعتبر", "زعم", "زعمت", "ادعي", "ادعت", "لاحظ", "لاحظت"}
+_LATIN_CONNECT = {"of", "the", "for", "and", "de", "du", "des", "la", "le", "l", "d", "al", "bin", "von", "van", "on",
+                  "a", "an", "'s", "senior", "russe", "russian", "american", "us", "u.s", "french", "saudi"}
+_LATIN_DET = {"the", "a", "an", "le", "la", "les", "l", "un", "une", "des", "du", "de"}
+_NAME_CONNECT = {"بن", "ابن", "بنت", "ال", "ابو", "عبد", "دي", "دو", "فان", "فون"}
+_OBJECT_PREP = {v: p for verbs, p in (
+    (("اعرب", "اعربت", "كشف", "كشفت", "يكشف", "تكشف", "اعلن", "اعلنت", "تحدث", "تحدثت", "افصح", "افصحت"), ("عن",)),
+    (("حذر", "حذرت", "يحذر", "تحذر"), ("من",)),
+    (("افاد", "افادت"), ("ب",)),
+    (("اشاد", "اشادت", "ثمن", "ثمنت", "نوه", "نوهت"), ("ب",)),
+    (("دعا", "دعت", "طالب", "طالبت"), ("الي", "ب")),
+    (("شدد", "شددت", "يشدد", "تشدد", "اكد", "اكدت"), ("على",)),
+    (("اشار", "اشارت", "لفت", "لفتت"), ("الي",)),
+    (("نفي", "نفت", "ينفي", "تنفي"), ()),
+) for v in verbs}
+_HONORIFICS = {"الدكتور", "دكتور", "د", "المهندس", "الشيخ", "الاستاذ", "اللواء", "العقيد", "العميد", "الفريق", "المقدم",
+               "الرائد", "النقيب", "الامير", "الملك", "السيد", "السيده", "معالي", "سمو", "فضيله", "الملا", "الحاج"}
+_HONORIFIC_PRONOUNS = {"سموه", "سموها", "معاليه", "فضيلته", "سعادته", "فخامته", "جلالته", "دولته"}
+_LEAD_SKIP = {"اليه", "اليها", "اليهم", "عليه", "عليها", "بدوره", "بدورها", "كذلك", "ايضا"}
+_ADMIN_WORDS = {"منطقه", "محافظه", "ولايه", "مدينه", "اقليم", "اماره", "بلديه", "امانه", "الولايات", "جامعه"}
+_LATIN_PERSON_PREFIX = {"m", "mme", "mr", "mrs", "ms", "dr", "m.", "mme.", "mr."}
+
+
+@dataclass
+class _Cue:
+    lang: str
+    type: str  # verb, prep, passive, refusal
+    start: int  # token index of first cue token
+    end: int  # token index after the last cue token
+    text: str
+
+
+class SourceExtractor:
+    """Loads the lexicon once; ``extract`` is then a pure function of its arguments."""
+
+    def __init__(self, settings: SourceSettings | None = None):
+        self.settings = settings or SourceSettings()
+        self.lexicon = load_lexicon(self.settings.lexicon_path)
+        self._build()
+
+    # ---------------------------------------------------------------- lexicon indexes
+    def _build(self) -> None:
+        lx = self.lexicon
+        self._aliases: dict[tuple[str, ...], tuple[str, str]] = {}  # norm tokens -> (canonical, kind)
+        self._agency_aliases: dict[tuple[str, ...], str] = {}
+        for section in ("sources", "people"):
+            for key, entry in (lx.get(section) or {}).items():
+                if not entry:
+                    continue
+                canonical = str(entry.get("canonical") or key)
+                kind = entry.get("kind") or ("official" if section == "people" else "unknown")
+                if kind not in KINDS:
+                    raise ValueError(f"sources lexicon: {section}.{key}.kind must be one of {', '.join(KINDS)}; got {kind!r}")
+                per_alias = bool(entry.get("per_alias"))
+                for alias in ([] if per_alias else [canonical]) + list(entry.get("aliases") or []):
+                    for toks in _phrase_keys([alias]):
+                        self._aliases.setdefault(toks, (str(alias) if per_alias else canonical, kind))
+                        if kind == "news_agency":
+                            self._agency_aliases.setdefault(toks, canonical)
+        self._max_alias = max((len(k) for k in self._aliases), default=1)
+        self._alias_first = {k[0] for k in self._aliases}
+
+        self._outlets: list[tuple[set[str], set[str], str, str]] = []
+        self._outlet_aliases: dict[tuple[str, ...], str] = {}
+        for key, entry in (lx.get("outlets") or {}).items():
+            if not entry:
+                continue
+            kind = entry.get("kind") or "media"
+            if kind not in KINDS:
+                raise ValueError(f"sources lexicon: outlets.{key}.kind must be one of {', '.join(KINDS)}; got {kind!r}")
+            ids = {str(key).casefold()} | {str(i).casefold() for i in entry.get("ids") or ()}
+            ids |= {_norm(str(a)) for a in entry.get("aliases") or ()}
+            for alias in entry.get("aliases") or ():
+                self._outlet_aliases[_norm_key(str(alias))] = str(entry.get("canonical") or key)
+            hosts = {str(h).casefold().removeprefix("www.") for h in entry.get("hosts") or ()}
+            self._outlets.append((ids, hosts, str(entry.get("canonical") or key), kind))
+
+        cues = lx.get("cues") or {}
+        self._cues: dict[tuple[str, ...], tuple[str, str]] = {}  # norm tokens -> (lang, type)
+        for lang in self.settings.languages:
+            for ctype, phrases in (cues.get(lang) or {}).items():
+                for toks in _phrase_keys(phrases or ()):
+                    self._cues.setdefault(toks, (lang, ctype))
+        self._max_cue = max((len(k) for k in self._cues), default=1)
+        self._cue_first = {k[0] for k in self._cues}
+        self._refusal_verbs = {k[0] for k, (_, t) in self._cues.items() if t == "refusal"}
+        self._verb_set = frozenset(k[0] for k, (lang, t) in self._cues.items() if lang == "ar" and t == "verb" and len(k) == 1)
+
+        self._cue_filter = frozenset({k[0] for k in self._cues} | {"رفض", "رفضت", "امتنع", "امتنعت"})
+        self._title_filter = frozenset(_norm(w) for kind in ("official", "person")
+                                       for w in (lx.get("titles") or {}).get(kind) or () if " " not in str(w))
+
+        titles = lx.get("titles") or {}
+        self._titles: dict[str, set[str]] = {}
+        self._title_phrases: dict[str, set[tuple[str, ...]]] = {}
+        for kind, words in titles.items():
+            keys = _phrase_keys(words or ())
+            self._titles[kind] = {k[0] for k in keys if len(k) == 1}
+            self._title_phrases[kind] = {k for k in keys if len(k) > 1}
+        anon = lx.get("anonymous") or {}
+        self._anon_heads = _phrase_keys(w for lang in ("ar", "fr", "en") for w in anon.get(lang) or ())
+        self._anon_qual = {k[0] for k in _phrase_keys(anon.get("qualifiers") or ())}
+        stops = lx.get("stop_words") or {}
+        self._stop_ar = {k[0] for k in _phrase_keys(stops.get("ar") or ()) if len(k) == 1} | _QUOTE_VERBS
+        self._stop_latin = {k[0] for k in _phrase_keys(stops.get("latin") or ()) if len(k) == 1}
+        self._body_words = (self._titles.get("government", set()) | self._titles.get("organisation", set())
+                            | self._titles.get("media", set()) | self._titles.get("agency", set()))
+        self._all_title_words = set().union(*self._titles.values()) if self._titles else set()
+
+        # agency credit patterns: every news-agency alias, longest first
+        alias_texts = set()
+        for key, entry in (lx.get("sources") or {}).items():
+            if entry and entry.get("kind") == "news_agency":
+                alias_texts.update(str(a) for a in [entry.get("canonical") or key] + list(entry.get("aliases") or []))
+        alts = "|".join(_alias_regex(a) for a in sorted(alias_texts, key=len, reverse=True) if a.strip())
+        alias = rf"(?P<alias>{alts})" if alts else r"(?P<alias>(?!x)x)"
+        self._credit_res = [
+            ("bracket", re.compile(rf"[(\[]\s*{alias}\s*[)\]]")),
+            ("dateline", re.compile(rf"(?m)^[^\n:.،]{{0,40}}?\s[-–—ـ]+\s*[«\"“]?{alias}[»\"”]?\s*(?=[-–—:،,]|$)")),
+            ("dateline", re.compile(rf"(?m)^\s*[«\"“]?{alias}[»\"”]?\s*[-–—ـ]+(?=\s*\w)")),
+            ("signoff", re.compile(rf"(?m)[-–—]\s*{alias}\s*$")),
+            ("signoff", re.compile(rf"(?m)^\s*[«\"“(]?{alias}[»\"”)]?\s*$")),
+            ("signoff", re.compile(rf"(?:[.!؟]\s*)[«\"“]{alias}[»\"”]\s*\Z")),
+        ]
+
+    # ---------------------------------------------------------------- public API
+    def extract(self, doc_id: str, text: str, sentences: Sequence[Sentence] = (),
+                entities: Sequence[Entity] = (), outlet: str | None = None,
+                url: str | None = None) -> list[SourceMention]:
+        """Every attribution in ``text`` (the cleaned document text) plus the publisher row.
+
+        ``sentences`` are this document's sentences (split here when empty); ``entities`` are
+        optional extra evidence (PER/ORG rows widen and type an otherwise unknown source).
+        """
+        if not sentences:
+            sentences = [Sentence(doc_id, b.paragraph_index, i, b.start, b.end, text[b.start:b.end])
+                         for i, b in enumerate(split_sentences(text))]
+        rows: list[SourceMention] = []
+        roles = self.settings.roles
+        publisher = self.publisher(doc_id, outlet, url) if "publisher" in roles else None
+        if publisher is not None:
+            rows.append(publisher)
+        if "agency_credit" in roles:
+            rows.extend(self.agency_credits(doc_id, text, sentences))
+        if "cited" in roles:
+            rows.extend(self._cited(doc_id, text, sentences, entities,
+                                    publisher.canonical if publisher else self._outlet_canonical(outlet, url)))
+        return [r for r in rows if r.confidence >= self.settings.min_confidence]
+
+    def publisher(self, doc_id: str, outlet: str | None, url: str | None) -> SourceMention | None:
+        """The publisher row from metadata: ``outlet`` when given, else the URL's host."""
+        if outlet and outlet.strip():
+            hit = self._lookup_outlet(outlet.strip())
+            canonical, kind = hit or (outlet.strip(), "media")
+            return SourceMention(doc_id, -1, -1, -1, outlet.strip(), canonical, kind, "metadata:outlet",
+                                 None, None, None, "publisher", 1.0 if hit else 0.6)
+        if url and self.settings.publisher_from_url:
+            host = (urlparse(url if "//" in url else "//" + url).hostname or "").casefold()
+            if host:
+                hit = self._lookup_host(host)
+                canonical, kind = hit or (host.removeprefix("www."), "media")
+                return SourceMention(doc_id, -1, -1, -1, host, canonical, kind, "metadata:url",
+                                     None, None, None, "publisher", 0.9 if hit else 0.5)
+        return None
+
+    def agency_credits(self, doc_id: str, text: str, sentences: Sequence[Sentence]) -> list[SourceMention]:
+        """Agency credits: ``(أ ف ب)``, ``الرياض - واس``, ``- AFP``, a sign-off ``«رويترز»`` ..."""
+        found: dict[tuple[int, int], SourceMention] = {}
+        for cue, regex in self._credit_res:
+            for m in regex.finditer(text):
+                s, e = m.span("alias")
+                if any(a < e and s < b for a, b in found):
+                    continue
+                before = text[max(0, s - 45):s]
+                if cue == "bracket" and (_norm(before).rstrip(" («[").endswith(("وكاله", "agence", "agency"))
+                                         or self._alias_ends(before)):
+                    continue  # "وكالة الأنباء السعودية (واس)": an expansion, not a credit
+                if re.search(r"(الصور|صور|تصوير|photo)\W*(من)?\W*$", before[-20:], re.I):
+                    continue  # photo credits
+                key = _norm_key(text[s:e])
+                canonical = self._agency_aliases.get(key)
+                if canonical is None:
+                    continue
+                conf = 0.95 if cue in ("bracket", "dateline") else 0.85
+                found[(s, e)] = SourceMention(doc_id, _sentence_at(sentences, s), s, e, text[s:e], canonical,
+                                              "news_agency", cue, None, None, None, "agency_credit", conf)
+        return [found[k] for k in sorted(found)]
+
+    # ---------------------------------------------------------------- outlets
+    def _lookup_outlet(self, outlet: str) -> tuple[str, str] | None:
+        key, nkey = outlet.casefold(), _norm(outlet)
+        for ids, hosts, canonical, kind in self._outlets:
+            if key in ids or nkey in ids or key.removeprefix("www.") in hosts:
+                return canonical, kind
+        if "." in key:
+            return self._lookup_host(key)
+        return None
+
+    def _lookup_host(self, host: str) -> tuple[str, str] | None:
+        host = host.removeprefix("www.")
+        for _ids, hosts, canonical, kind in self._outlets:
+            if any(host == h or host.endswith("." + h) for h in hosts):
+                return canonical, kind
+        return None
+
+    def _outlet_canonical(self, outlet: str | None, url: str | None) -> str | None:
+        row = self.publisher("", outlet, url)
+        return row.canonical if row else None
+
+    def _alias_ends(self, before: str) -> bool:
+        toks = [m.group(0) for m in _TOKEN_RE.finditer(before) if m.group(0) not in "«»\"“”()[]"]
+        norms = tuple(_norm(t) for t in toks)
+        for n in range(1, min(self._max_alias, len(norms)) + 1):
+            if norms[-n:] in self._agency_aliases:
+                return True
+        return False
+
+    # ---------------------------------------------------------------- cited sources
+    def _cited(self, doc_id: str, text: str, sentences: Sequence[Sentence], entities: Sequence[Entity],
+               publisher: str | None) -> list[SourceMention]:
+        rows: list[SourceMention] = []
+        sent_toks = []
+        memory_toks = []
+        for sent in sentences:
+            if sent.is_boilerplate:
+                continue
+            words = _quick_words(text[sent.start:sent.end])
+            has_cue = _any_word(words, self._cue_filter)
+            if has_cue or (self.settings.resolve_names and _any_word(words, self._title_filter)):
+                toks = _tokenise(text, sent.start, sent.end)
+                memory_toks.extend(toks)
+                if has_cue:
+                    sent_toks.append((sent, toks))
+        names = self._name_memory(memory_toks) if self.settings.resolve_names and sent_toks else {}
+        last_agency: list[str] = []
+        last_official: list[str] = []
+        for sent, toks in sent_toks:
+            if not toks:
+                continue
+            has_latin = bool(_LATIN_RE.search(sent.text)) if sent.text else bool(_LATIN_RE.search(text[sent.start:sent.end]))
+            cues = self._find_cues(toks, has_latin)
+            if not cues:
+                continue
+            all_quotes = _quote_spans(text, sent.start, sent.end)
+            quotes = all_quotes if self.settings.extract_quotes else []
+            long_quotes = [(qs, qe) for qs, qe in all_quotes if len(text[qs + 1:qe].split()) >= 3]
+            cues = [c for c in cues if not any(qs < toks[c.start].start < qe for qs, qe in long_quotes)]
+            sent_ents = [e for e in entities if sent.start <= e.start < sent.end]
+            used: list[tuple[int, int]] = []
+            for ci, cue in enumerate(cues):
+                next_cue = cues[ci + 1].start if ci + 1 < len(cues) else len(toks)
+                found_all = list(self._sources_for_cue(toks, cue, cues, next_cue))
+                relayed = any(f[1].endswith((" عن", " قول")) for f in found_all)
+                for found in found_all:
+                    (a, b), cue_text, direction, strength = found
+                    trim = toks.trims.get(a, 0) if cue_text.endswith(" ل") or cue.type == "prep" else 0
+                    quotable = not cue_text.endswith(" ل") and (cue_text.endswith((" عن", " قول")) or not relayed)
+                    s, e = toks[a].start + trim, toks[b - 1].end
+                    if any(s < ue and us < e for us, ue in used):
+                        continue
+                    used.append((s, e))
+                    seg = list(toks[a:b])
+                    if trim:
+                        t0 = seg[0]
+                        seg[0] = _Tok(t0.start + trim, t0.end, t0.text[trim:],
+                                      ("ا" + t0.norm[2:]) if t0.norm.startswith("لل") else t0.norm[1:], True)
+                    kind, canonical, kconf = self._classify(seg, text[s:e], sent_ents, names, last_agency, cue,
+                                                            last_official)
+                    if kind == "person" and kconf < 0 and toks[a].norm[:1] in "بلك" and toks[a].norm.endswith("ه"):
+                        used.pop()
+                        continue  # حذرت بطريقة ...: an adverbial, not a bare name
+                    if kind == "unknown" and (cue.type == "prep" or direction == "back" or b - a > 3
+                                              or not _immediate_complement(toks, b)
+                                              or any(len(t.norm) > 4 and t.norm.endswith(("كم", "هم", "نا"))
+                                                     for t in seg)):
+                        used.pop()
+                        continue
+                    if (kind == "person" and kconf < 0) and (
+                            cue.type == "prep" or direction == "back" or not (
+                                _immediate_complement(toks, b) or _object_complement(toks, cue, b)
+                                or (b < len(toks) and self._is_recipient(toks[b]))
+                                or (b + 1 < len(toks) and toks[b].norm == "ل" and toks[b + 1].text in _QUOTE_OPEN))):
+                        used.pop()
+                        continue  # no evidence that this phrase is a source
+                    if kind == "news_agency":
+                        last_agency.append(canonical)
+                    elif kind == "official" and not (len(seg) == 1 and seg[0].norm in _HONORIFIC_PRONOUNS):
+                        last_official.append(canonical)
+                    name = self._name_tokens(seg) or self._lead_name(seg)
+                    if name and kind in ("official", "person") and self.settings.resolve_names:
+                        key = " ".join(name)
+                        if kind == "official" or key not in names:
+                            names[key] = (kind, canonical)
+                    if cue_text.endswith(" ل") and publisher and (
+                            canonical == publisher or self._outlet_aliases.get(tuple(t.norm for t in seg if t.is_word)) == publisher):
+                        used.pop()
+                        continue  # "صرح لـ«سبق»": the publisher's own interview, not a cited outlet
+                    quote = None
+                    if cue.type in ("verb", "refusal") and quotes and quotable:
+                        quote = _pick_quote(text, toks, quotes, a, b, cue, next_cue)
+                    conf = 0.5 + strength + kconf - (0.05 if direction == "back" else 0.0)
+                    if quote:
+                        conf += 0.05
+                    if cue_text.endswith(" ل") and cue.lang != "ar":
+                        cue_text = cue_text[:-2] + " to"
+                    rows.append(SourceMention(doc_id, sent.sentence_index, s, e, text[s:e], canonical, kind,
+                                              cue_text, quote[2] if quote else None,
+                                              quote[0] if quote else None, quote[1] if quote else None,
+                                              "cited", round(min(conf, 0.99), 3)))
+        return rows
+
+    def _find_cues(self, toks: list[_Tok], has_latin: bool) -> list[_Cue]:
+        cues: list[_Cue] = []
+        i = 0
+        n = len(toks)
+        first_keys = self._cue_first
+        while i < n:
+            best = None
+            tok = toks[i]
+            if tok.norm not in first_keys and tok.bare not in first_keys \
+                    and tok.bare not in ("رفض", "رفضت", "امتنع", "امتنعت"):
+                i += 1
+                continue
+            for length in range(min(self._max_cue, n - i), 0, -1):
+                seq = tuple(t.norm for t in toks[i:i + length])
+                hit = self._cues.get(seq)
+                if hit is None and toks[i].arabic:
+                    hit = self._cues.get((toks[i].bare,) + seq[1:])  # وقال، فبحسب
+                if hit and (hit[0] == "ar" or has_latin):
+                    best = (length, hit)
+                    break
+            if best:
+                length, (lang, ctype) = best
+                cues.append(_Cue(lang, ctype, i, i + length, " ".join(t.text for t in toks[i:i + length])))
+                i += length
+            else:
+                if toks[i].norm in self._refusal_verbs or toks[i].bare in {"رفض", "رفضت", "امتنع", "امتنعت"}:
+                    # "رفض مصدر مطلع ... التعليق": discontinuous refusal cue
+                    for j in range(i + 1, min(n, i + self.settings.max_source_tokens + 3)):
+                        if toks[j].norm in ("التعليق", "الافصاح", "الكشف"):
+                            cues.append(_Cue("ar", "refusal", i, i + 1, toks[i].text + " التعليق"))
+                            break
+                        if not toks[j].is_word and toks[j].text not in "-":
+                            break
+                i += 1
+        return cues
+
+    def _is_cue_start(self, toks: list[_Tok], i: int) -> bool:
+        return toks[i].norm in self._cue_first or toks[i].bare in self._cue_first
+
+    def _sources_for_cue(self, toks: list[_Tok], cue: _Cue, cues: list[_Cue], next_cue: int):
+        """Yield ((a, b) token range, cue text, direction, strength) for each source of ``cue``."""
+        if cue.lang == "ar":
+            yield from self._sources_ar(toks, cue, cues, next_cue)
+        else:
+            yield from self._sources_latin(toks, cue, next_cue)
+
+    # Arabic ----------------------------------------------------------------------------
+    def _sources_ar(self, toks, cue, cues, next_cue):
+        n = len(toks)
+        i = cue.end
+        cue_text = cue.text
+        if cue.type == "prep":
+            # وفقا لـ X / وفقا لما ذكرته X / بحسب ما ذكرت X / كما أعلن X
+            if toks[cue.start].bare == "كما" and not (i < n and self._is_cue_start(toks, i)):
+                return
+            if i < n and toks[i].norm == "ل":
+                i += 1
+            if i < n and toks[i].norm in ("ما", "لما") and i + 1 < n and self._is_cue_start(toks, i + 1):
+                j = i + 1
+                cue_text += " " + toks[i].text + " " + toks[j].text
+                i = j + 1
+            elif i < n and _norm(cue_text.split()[-1]).endswith("ما") and self._is_cue_start(toks, i):
+                cue_text += " " + toks[i].text  # حسبما أفاد مسؤولون
+                i += 1
+            last = _strip_clitic(_norm(cue_text.split()[-1]))
+            next_cue = next((c.start for c in cues if c.start >= i), n)  # a verb folded into the cue is not a limit
+            np = self._np_forward(toks, i, next_cue, strip_l=last in ("وفقا", "فقا", "طبقا", "ل"))
+            if np:
+                yield np[0], cue_text, "fwd", 0.25
+                yield from self._after_np(toks, np, cue_text, next_cue)
+            return
+        if cue.type == "passive":
+            # جاء في بيان لوزارة الداخلية / جاء في التقرير
+            np = self._np_forward(toks, i, next_cue, allow_l=True)
+            if np and self._head_kind(toks[np[0][0]:np[0][1]]) == "document":
+                yield np[0], cue_text, "fwd", 0.2
+            return
+        # verb (and refusal): look for the subject after the verb, else before it
+        j = i
+        while j < n and j < i + 3 and (toks[j].norm in _TIME_LEAD or toks[j].norm in _LEAD_SKIP) \
+                and toks[j].norm not in ("في", "من"):
+            j += 1
+        if j < n and toks[j].norm in ("،", ",") and j == i:
+            j += 1
+        if j < n and toks[j].norm == "ل" and j + 1 < n and toks[j + 1].text in _QUOTE_OPEN:
+            close = _QUOTE_OPEN[toks[j + 1].text]
+            k = j + 2
+            while k < n and k < j + 8 and toks[k].text != close:
+                k += 1
+            if k < n and toks[k].text == close:
+                j = k + 1  # وكشف ل«عكاظ» مصدر مطلع: the outlet told comes before the subject
+        elif j < n and (toks[j].norm in _RECIPIENT_WORDS or (toks[j].norm.startswith("ل") and self._is_recipient(toks[j]))):
+            j += 1
+        np = self._np_forward(toks, j, next_cue) if j < next_cue else None
+        verb = toks[cue.start].bare if toks[cue.start].bare in self._verb_set else toks[cue.start].norm
+        if verb in ("بين", "بينت"):  # also the preposition "between": only وبين + a titled subject
+            if toks[cue.start].norm == verb and cue.start > 0:
+                return
+            if not np or (self._head_kind(toks[np[0][0]:np[0][1]]) is None and not self._has_alias(toks[np[0][0]:np[0][1]])):
+                return
+        if np and verb in ("نقل", "نقلت", "ينقل", "تنقل"):
+            (a, b), stop = np
+            relay = stop is not None and toks[stop].norm in ("عن", "قول", "قوله", "قولها")
+            if not relay and self._head_kind(toks[a:b]) not in ("media", "agency", "document"):
+                return
+        if np:
+            (a, b), stop = np
+            if b + 1 < min(n, next_cue) and toks[b].text in ("،", ",") and (
+                    toks[b + 1].norm in self._all_title_words or _strip_clitic(toks[b + 1].norm) in self._all_title_words):
+                appos = self._np_forward(toks, b + 1, next_cue)
+                if appos:  # قال ريتشارد هورويل، المحامي المكلف بالدفاع عن شرطة لندن، ...
+                    np = ((a, appos[0][1]), appos[1])
+                    (a, b), stop = np
+            if self._looks_like_subject(toks, a, b):
+                ok, strength = self._complement(toks, b, next_cue, verb, cue)
+                if ok:
+                    yield (a, b), cue_text, "fwd", strength
+                    yield from self._after_np(toks, np, cue_text, next_cue)
+                    return
+        # subject-verb: "الكرملين أكد أن", "وكان الوزير قد قال"
+        if cue.type == "verb":
+            ok, strength = self._complement(toks, cue.end, next_cue, verb, cue)
+            if ok:
+                back = self._np_backward(toks, cue.start, cues)
+                if back:
+                    yield back, cue_text, "back", strength
+
+
+
+    def _after_np(self, toks, np, cue_text, next_cue):
+        """Second sources hanging off the first: نقلت الوكالة عن كيم / صرح ... لوكالة رويترز."""
+        (a, b), stop = np
+        n = len(toks)
+        if stop is None or stop >= n:
+            return
+        st = toks[stop]
+        if st.norm in ("عن", "قول") and stop + 1 < n and (st.norm == "قول" or cue_text.split()[0].lstrip("وف") in (
+                "نقل", "نقلت", "ينقل", "تنقل", "نقلا", "روي", "روى", "روت")):
+            np2 = self._np_forward(toks, stop + 1, next_cue)
+            if np2 and self._looks_like_subject(toks, *np2[0]):
+                yield np2[0], cue_text + (" عن" if st.norm == "عن" else " قول"), "fwd", 0.2
+        elif st.norm.startswith("ل") and st.norm not in _RECIPIENT_WORDS and self._is_recipient(st):
+            np2 = self._np_forward(toks, stop, next_cue, strip_l=True)
+            if np2:
+                yield np2[0], cue_text + " ل", "fwd", 0.1
+        elif st.norm == "ل" and stop + 1 < n:
+            k = stop + 1
+            if toks[k].text in _QUOTE_CHARS:
+                np2 = self._np_forward(toks, k, next_cue)
+                if np2:
+                    yield np2[0], cue_text + " ل", "fwd", 0.1
+
+    def _is_recipient(self, tok: _Tok) -> bool:
+        """لوكالة، لصحيفة، لرويترز، لـ«عكاظ»: the outlet a statement was given to."""
+        rest = tok.norm[1:]
+        if rest.startswith("ل"):  # للصحيفة -> الصحيفة
+            rest = "ا" + rest
+        media = self._titles.get("media", set()) | self._titles.get("agency", set())
+        return rest in media or (rest,) in self._agency_aliases or (rest,) in self._aliases and \
+            self._aliases[(rest,)][1] in ("media", "news_agency")
+
+    def _np_forward(self, toks, i, limit, strip_l=False, allow_l=False):
+        """Longest plausible noun phrase starting at token i; ((a, b), stop_index) or None."""
+        n = len(toks)
+        max_len = self.settings.max_source_tokens
+        a = i
+        if a < n and toks[a].norm == "ل" and (strip_l or allow_l):
+            a += 1
+        j = a
+        words = 0
+        head_kind = None
+        name_started = False
+        alias_end = None
+        while j < n and j < limit + (1 if j == a else 0) and words < max_len:
+            t = toks[j]
+            if not t.is_word:
+                if t.text in _QUOTE_OPEN and (j == a or (words and head_kind)):
+                    close = _QUOTE_OPEN[t.text]
+                    k = j + 1
+                    while k < n and k < j + 8 and toks[k].text != close and toks[k].is_word:
+                        k += 1
+                    if k < n and toks[k].text == close and k > j + 1 and not self._is_cue_start(toks, j + 1):
+                        words += k - j - 1
+                        at_start = j == a
+                        j = k + 1
+                        if at_start or head_kind in ("media", "agency", "organisation", "government"):
+                            break  # ودعا "أوباما" نواب الكونغرس / حسب موقع "فيتو" اعتقد ...: the name is complete
+                        continue
+                if t.text == "." and j > a and toks[j - 1].norm in _LATIN_PERSON_PREFIX:
+                    j += 1
+                    continue
+                if t.text in "-–" and j > a and j + 1 < n and toks[j + 1].is_word and toks[j].start == toks[j - 1].end:
+                    j += 1
+                    continue
+                break
+            norm = t.norm
+            arabic = t.arabic
+            if j > a:
+                if norm in self._stop_ar or (norm in self._stop_latin and not arabic):
+                    break
+                if arabic and norm[:1] == "ف" and len(norm) > 2 and (norm[1:] in _THAT or norm[1:] in ("قد", "ان", "انه")):
+                    break  # فإن، فقد
+                if norm in ("ل", "قول", "قولا"):
+                    break
+                if self._is_cue_start(toks, j) and norm not in self._alias_first and norm not in self._all_title_words:
+                    break
+                if norm in _RECIPIENT_WORDS:
+                    break
+                if norm.startswith("ل") and len(norm) > 1 and self._is_recipient(t):
+                    break
+                if norm in ("في", "ب", "من"):
+                    if not self._continue_after_prep(toks, a, j):
+                        break
+                if name_started and head_kind in ("official", "person", "anonymous") and norm.startswith("بال"):
+                    break  # أشاد الأمير فيصل بن خالد بالجهود: the verb's object, not the source
+                if alias_end is not None and j == alias_end and head_kind is None and not (
+                        norm.startswith("ال") and t.text.endswith(("ية", "ي", "يين"))) and norm not in (
+                        "للانباء", "الاخباريه", "الاخباري"):
+                    break  # بحسب سكاي نيوز جددت ...: the phrase ends with the known name
+                if arabic and not norm.startswith(("ال", "ل", "ب")) and norm not in self._all_title_words \
+                        and norm not in self._body_words and norm not in ("باسم",) and len(norm) > 1:
+                    name_started = True
+            else:
+                if norm in self._stop_ar or norm in _THAT:
+                    return None
+                head_kind = self._head_kind(toks[j:j + 3])
+                for length in range(min(self._max_alias, n - j), 0, -1):
+                    if tuple(x.norm for x in toks[j:j + length]) in self._aliases:
+                        alias_end = j + length
+                        break
+            words += 1
+            j += 1
+        b = j
+        while b > a and (not toks[b - 1].is_word or toks[b - 1].norm in ("من", "في", "عن", "ب", "على", "الي")):
+            b -= 1
+        while a < b and not toks[a].is_word:
+            a += 1
+        if b <= a:
+            return None
+        if strip_l and toks[a].norm.startswith("ل") and len(toks[a].norm) > 2 and toks[a].is_word \
+                and not self._alias_start(toks, a) and isinstance(toks, _Toks):
+            # the attached ل of "لوكالة"/"لرويترز" is not part of the span (the tokens stay intact)
+            toks.trims[a] = 1
+        return (a, b), (j if j < n else None)
+
+    def _continue_after_prep(self, toks, a, j) -> bool:
+        """في/من/ب inside a source phrase: "مصدر مطلع في وزارة الدفاع", "المتحدث باسم مجلس الأمن القومي في البيت الأبيض"."""
+        if j + 1 >= len(toks):
+            return False
+        head = self._head_kind(toks[a:j])
+        if head not in ("official", "anonymous", "person"):
+            return False
+        if head == "anonymous" and toks[j].norm == "من" and j - a <= 2:
+            return True  # عدد من السكان، مصدر من أهالي الحي
+        nxt = toks[j + 1].norm
+        return nxt in self._body_words or nxt in _ADMIN_WORDS or self._alias_start(toks, j + 1)
+
+    def _alias_start(self, toks, j) -> bool:
+        for length in range(min(self._max_alias, len(toks) - j), 0, -1):
+            if tuple(t.norm for t in toks[j:j + length]) in self._aliases:
+                return True
+        return False
+
+    def _looks_like_subject(self, toks, a, b) -> bool:
+        first = toks[a]
+        if not first.is_word or first.norm in _THAT:
+            return False
+        if first.arabic:
+            # a pronoun-led or verb-led clause is not a subject
+            if "\u064b" in first.text or first.text.endswith("اً"):
+                return False  # مستهجناً، مضيفاً: an adverbial accusative
+            if first.norm in {"اي", "فيه", "فيها", "له", "لها", "به", "بها", "منه", "منها", "النقاب", "اللثام", "عنه", "عنها",
+                              "هو", "هي", "هم", "انه", "ان", "ما", "ذلك", "هذا", "هذه", "الي", "في", "من", "على",
+                              "عن", "مع", "بعد", "قبل", "كل", "لا", "لم", "لن", "قد", "كان", "كانت", "يكون"}:
+                return False
+        return True
+
+    def _complement(self, toks, b, limit, verb, cue) -> tuple[bool, float]:
+        """Is there reported content after the source (أن/إن/:/a quote)? and how strong the cue is."""
+        n = len(toks)
+        if cue.type == "refusal":
+            return True, 0.15
+        window = 3 if verb in ("بين", "بينت", "راي", "رات", "يري", "تري", "روي", "روت", "لفت", "لفتت") else 14
+        if b < n and toks[b].text in ("،", ",") and verb in _OBJECT_PREP and b + 1 < n \
+                and toks[b + 1].norm in _OBJECT_PREP[verb]:
+            return True, 0.1  # أكد فلان، وكيل الأمين، على أهمية ...
+        for k in range(b, min(n, b + window)):
+            t = toks[k]
+            if t.norm in _THAT or t.text in (":",) or t.text in _QUOTE_OPEN or t.norm in _QUOTE_VERBS:
+                return True, 0.2
+            if k > b and self._is_cue_start(toks, k) and k >= limit:
+                break
+        if b < n and verb in _OBJECT_VERBS:
+            t = toks[b].norm
+            if t in ("عن", "من", "الي", "على", "في") or t.startswith("ب") and len(t) > 3 or t == "ل":
+                return True, 0.1
+        if b >= n or (b < n and toks[b].text in ".!؟?"):
+            return verb not in _AMBIGUOUS_VERBS, 0.05
+        return False, 0.0
+
+    def _np_backward(self, toks, v, cues) -> tuple[int, int] | None:
+        """Subject before the verb: from the clause start to the verb, at most 8 words."""
+        if v == 0:
+            return None
+        first = toks[v]
+        if first.arabic and first.norm != _strip_clitic(first.norm):
+            return None  # "وقال" after a noun is a new clause, not subject-verb
+        b = v
+        while b > 0 and toks[b - 1].norm in ("قد", "لقد"):
+            b -= 1
+        a = b
+        while a > 0 and b - a < 8:
+            t = toks[a - 1]
+            if not t.is_word or t.norm in _THAT or t.norm in self._stop_ar and t.norm not in ("ما",):
+                break
+            if self._is_cue_start(toks, a - 1):
+                break
+            a -= 1
+        if a < b and toks[a].norm in ("كان", "وكان", "كانت", "وكانت"):
+            a += 1
+        if a >= b:
+            return None
+        for start in range(a, b):  # ودشن وزير الثقافة ... يقول: drop the leading verb
+            if self._head_kind(toks[start:b]) is not None or self._has_alias(toks[start:b], at_start=True):
+                return start, b
+        for start in range(a, b):
+            if self._name_then_title(toks[start:b]):
+                return start, b
+        return None
+
+    def _name_then_title(self, seg) -> bool:
+        """راشد الغنوشي رئيس حركة النهضة: a name followed by a role."""
+        lead = self._lead_name(seg)
+        words = [t for t in seg if t.is_word]
+        return bool(lead) and len(words) > len(lead) and (
+            words[len(lead)].norm in self._titles.get("official", ()) or words[len(lead)].norm in self._titles.get("person", ()))
+
+    # Latin -----------------------------------------------------------------------------
+    def _sources_latin(self, toks, cue, next_cue):
+        n = len(toks)
+        if cue.type == "prep":
+            np = self._np_latin_forward(toks, cue.end, next_cue)
+            if np:
+                yield np, cue.text, "fwd", 0.25
+            return
+        # verb: subject before ("Peskov said", "M. Peskov a déclaré"), or after an inverted verb
+        back = self._np_latin_backward(toks, cue.start)
+        if back:
+            yield back, cue.text, "back", 0.2
+            if cue.text.lower() == "told" and cue.end < n and toks[cue.end].text[:1].isupper():
+                np = self._np_latin_forward(toks, cue.end, next_cue)
+                if np:  # told Reuters: the outlet a statement was given to
+                    yield np, cue.text + " ل", "fwd", 0.1
+            return
+        if cue.start > 0 and toks[cue.start - 1].text in (",", "”", '"', "»"):
+            np = self._np_latin_forward(toks, cue.end, next_cue)
+            if np and toks[np[0]].text[:1].isupper() or np and toks[np[0]].norm in _LATIN_DET:
+                yield np, cue.text, "fwd", 0.15
+
+    def _np_latin_forward(self, toks, i, limit):
+        n = len(toks)
+        a = i
+        j = a
+        while j < n and j - a < self.settings.max_source_tokens:
+            t = toks[j]
+            if not t.is_word:
+                if t.text == "." and j > a and toks[j - 1].norm in _LATIN_PERSON_PREFIX:
+                    j += 1
+                    continue
+                break
+            if t.arabic:
+                break
+            if j > a and (t.norm in self._stop_latin or (self._is_cue_start(toks, j) and j >= limit)):
+                break
+            j += 1
+        return (a, j) if j > a else None
+
+    def _np_latin_backward(self, toks, v):
+        b = v
+        a = b
+        while a > 0 and b - a < 8:
+            t = toks[a - 1]
+            if not t.is_word:
+                if t.text == "." and a - 2 >= 0 and toks[a - 2].norm in _LATIN_PERSON_PREFIX:
+                    a -= 1
+                    continue
+                if t.text == "," and a - 2 >= 0 and toks[a - 2].is_word and not toks[a - 2].arabic and b - a < 7:
+                    a -= 1  # Le porte-parole du Kremlin, Dmitri Peskov, a déclaré
+                    continue
+                break
+            if t.arabic:
+                break
+            cap = t.text[:1].isupper()
+            if not cap and t.norm not in _LATIN_CONNECT and (t.norm,) not in self._anon_heads \
+                    and t.norm not in self._all_title_words:
+                break
+            a -= 1
+        while a < b and (toks[a].norm in ("and", "et", "but", "mais") or not toks[a].is_word):
+            a += 1
+        while b > a and not toks[b - 1].is_word:
+            b -= 1
+        if a >= b:
+            return None
+        if b - a == 1 and toks[a].norm in _LATIN_DET | {"he", "she", "they", "il", "elle", "it", "we", "i"}:
+            return None
+        return a, b
+
+    # Classification ---------------------------------------------------------------------
+    def _has_alias(self, seg, at_start: bool = False) -> tuple[str, str] | None:
+        norms = [t.norm for t in seg if t.is_word]
+        while at_start and len(norms) > 1 and (norms[0] in _LATIN_DET or norms[0] in _LATIN_PERSON_PREFIX):
+            norms = norms[1:]  # the White House, M. Peskov
+        if at_start and norms and norms[0].startswith(("l'", "d'")) and (norms[0],) not in self._aliases:
+            norms = [norms[0][2:]] + norms[1:]
+        best = None
+        for i in range(1 if at_start else len(norms)):
+            for length in range(min(self._max_alias, len(norms) - i), 0, -1):
+                hit = self._aliases.get(tuple(norms[i:i + length]))
+                if hit is None and length == 1 and len(norms[i]) > 3 and norms[i][0] in "لبو":
+                    hit = self._aliases.get((norms[i][1:],))
+                if hit and (best is None or length > best[0]):
+                    best = (length, hit)
+                    break
+        return best[1] if best else None
+
+    def _head_kind(self, seg) -> str | None:
+        words = [t for t in seg if t.is_word]
+        if not words:
+            return None
+        norms = [t.norm for t in words]
+        while len(norms) > 1 and norms[0] in ("ذات", "نفس", "تلك", "هذه", "هذا"):
+            norms = norms[1:]  # ذات المصادر: the same sources
+        if norms[0].startswith(("l'", "d'")) and len(norms[0]) > 2:
+            norms = [norms[0][2:]] + norms[1:]  # l'agence, l'Élysée
+        first = norms[0]
+        if first in _LATIN_DET and len(norms) > 1:
+            norms = norms[1:]
+            first = norms[0]
+        for length in (3, 2, 1):
+            if tuple(norms[:length]) in self._anon_heads and len(norms) >= length:
+                return "anonymous"
+        if not words[0].arabic and len(norms) > 1:
+            caps = [t for t in words[1:] if t.text[:1].isupper() and t.norm not in ("us", "u.s")]
+            last = norms[-1]
+            if (last,) in self._anon_heads and not caps:
+                return "anonymous"  # a senior US official
+        for kind in ("agency", "media", "document", "official", "person", "government", "organisation"):
+            if first in self._titles.get(kind, ()):
+                return kind
+            if any(tuple(norms[:len(p)]) == p for p in self._title_phrases.get(kind, ())):
+                return kind
+        return None
+
+    def _classify(self, seg, surface, ents, names, last_agency, cue, last_official=()) -> tuple[str, str, float]:
+        """(kind, canonical, confidence bonus) of a source phrase."""
+        norms = [t.norm for t in seg if t.is_word]
+        if len(norms) == 1 and norms[0] in _HONORIFIC_PRONOUNS:
+            return "official", last_official[-1] if last_official else norms[0], 0.05  # وأكد سموه أن
+        head = self._head_kind(seg)
+        alias = self._has_alias(seg)
+        name = self._name_tokens(seg)
+        name_key = " ".join(name) if name else None
+        normalised = " ".join(norms)
+        if head == "anonymous":
+            real_name = name and len(name) >= 2 and not any(
+                x in self._anon_qual or x.startswith(("و", "ب", "ل")) or x.endswith("ي") and len(name) == 2
+                for x in name)
+            if real_name and norms[0] not in ("مصدر", "مصادر", "المصدر", "المصادر", "تقارير", "التقارير", "انباء",
+                                              "معلومات", "بعض", "عدد", "احد", "ذات", "نفس", "sources", "source"):
+                return "official", self._person_canonical(seg, name, alias), 0.1
+            return "anonymous", normalised, 0.15
+        if head == "agency":
+            if alias and alias[1] == "news_agency":
+                return "news_agency", alias[0], 0.25
+            if len(norms) == 1 or any(w in ("انباء", "الانباء", "للانباء", "news", "presse", "press") for w in norms):
+                canonical = last_agency[-1] if len(norms) == 1 and last_agency else normalised
+                return "news_agency", canonical, 0.1
+            return "organisation", alias[0] if alias else normalised, 0.05
+        if head == "media":
+            return "media", alias[0] if alias and alias[1] == "media" else normalised, 0.15 + (0.1 if alias else 0)
+        if head == "document":
+            return "document", normalised, 0.1
+        if head == "official":
+            return "official", self._person_canonical(seg, name, alias), 0.15
+        if head == "person":
+            if any(t.norm in self._titles.get("official", ()) for t in seg[1:]):
+                return "official", self._person_canonical(seg, name or self._lead_name(seg[1:]), alias), 0.1
+            remembered = self._remembered(name, names)
+            if remembered and remembered[0] == "official":
+                return "official", remembered[1], 0.1
+            return "person", self._person_canonical(seg, name, alias), 0.1
+        if head in ("government", "organisation"):
+            if alias and alias[1] in ("government", "organisation") and len(seg) <= 3:
+                return alias[1], alias[0], 0.2
+            return head, normalised, 0.1
+        start_alias = self._has_alias(seg, at_start=True)
+        if start_alias:
+            return start_alias[1], start_alias[0], 0.25
+        if alias and alias[1] in ("official", "person") and name:
+            return alias[1], alias[0], 0.2
+        lead = self._lead_name(seg)
+        if lead and cue.type != "prep":
+            words = [t for t in seg if t.is_word]
+            after = words[len(lead)].norm if len(words) > len(lead) else None
+            for kind in ("official", "person"):
+                if after in self._titles.get(kind, ()):  # رأفت الصباغ المتحدث الرسمي للمركز
+                    return kind, self._person_canonical(seg, lead, alias), 0.1
+        remembered = self._remembered(name, names)
+        if remembered:
+            return remembered[0], remembered[1], 0.1
+        if name_key and name_key in names:
+            kind, canonical = names[name_key]
+            return kind, canonical, 0.1
+        if name and len(name) == 1:
+            for key, (kind, canonical) in names.items():
+                parts = key.split()
+                if parts[-1] == name[0] or parts[0] == name[0]:
+                    return kind, canonical, 0.05
+        for e in ents:
+            if e.start < seg[-1].end and seg[0].start < e.end:
+                if e.type == "PER":
+                    return "person", e.canonical or normalised, 0.05
+                if e.type == "ORG":
+                    return "organisation", e.canonical or normalised, 0.05
+        if len(norms) <= 2 and norms[0].startswith("ال") and seg[0].text.endswith(("ون", "اء")):
+            return "anonymous", normalised, 0.0  # الباحثون، المتناقلون، العلماء: unnamed people
+        if name and len(norms) <= 4 and not (len(norms) == 1 and norms[0].startswith("ال")) and not any(
+                w.endswith(("كم", "هم", "هما", "كن", "هن", "نا")) and len(w) > 4 for w in norms):
+            return "person", normalised, -0.05
+        return "unknown", normalised, -0.2
+
+    def _remembered(self, name, names):
+        if not name:
+            return None
+        key = " ".join(name)
+        if key in names:
+            return names[key]
+        if len(name) == 1:
+            for k, v in names.items():
+                parts = k.split()
+                if len(parts) > 1 and (parts[-1] == name[0] or parts[0] == name[0]):
+                    return v
+        for k, v in names.items():
+            if k.startswith(key + " ") or k.endswith(" " + key):
+                return v
+        return None
+
+    def _person_canonical(self, seg, name, alias) -> str:
+        if alias and alias[1] in ("official", "person"):
+            return alias[0]
+        if name:
+            hit = self._aliases.get(tuple(name))
+            return hit[0] if hit else " ".join(name)
+        return " ".join(t.norm for t in seg if t.is_word)
+
+    def _name_tokens(self, seg) -> list[str]:
+        """The personal name of a phrase: المتحدث باسم الكرملين دميتري بيسكوف -> دميتري بيسكوف;
+        رأفت الصباغ المتحدث الرسمي للمركز -> رأفت الصباغ; الشيخ طلال الفهد -> طلال الفهد."""
+        words = [t for t in seg if t.is_word]
+        out = self._trailing_name(words)
+        if out:
+            return out
+        if len(words) == 1 and words[0].arabic and words[0].norm.startswith("ال") \
+                and words[0].norm not in self._all_title_words and words[0].norm not in self._body_words:
+            return [words[0].norm]  # a bare family name: وشدد الصباغ
+        return []
+
+    def _lead_name(self, seg) -> list[str]:
+        words = [t for t in seg if t.is_word]
+        lead: list[str] = []
+        for i, t in enumerate(words):
+            nm = t.norm
+            if not t.arabic or nm in self._all_title_words or nm in self._body_words \
+                    or nm in self._stop_ar or (nm.startswith("ال") and not lead):
+                break
+            lead.append(nm)
+            if nm.startswith("ال") and not (len(lead) >= 2 and lead[-2] in ("عبد", "ابو", "بن", "ابن", "ال")):
+                break
+        return lead if lead and len(lead) < len(words) and len(lead) <= 4 else []
+
+    def _looks_like_given_name(self, t: _Tok) -> bool:
+        nm = t.norm
+        if nm[:1] in "بل" and (nm[1:] in _ADMIN_WORDS or nm[1:] in self._body_words or nm[1:] in self._all_title_words):
+            return False  # بمحافظة، لوزارة
+        return (t.arabic and not nm.startswith(("ال", "لل", "بال")) and len(nm) > 2
+                and nm not in ("من", "في", "عن", "مع", "الي", "على", "ثم", "او", "كل")
+                and nm not in self._all_title_words and nm not in self._body_words and nm not in self._stop_ar
+                and nm not in self._anon_qual and len(nm) > 1 and nm != "باسم"
+                and not t.text.endswith(("ية", "يين", "يون", "يات")))
+
+    def _trailing_name(self, seg) -> list[str]:
+        out: list[str] = []
+        seg = list(seg)
+        if len(seg) >= 2 and seg[-1].norm.startswith("ال") and seg[-1].arabic \
+                and not seg[-1].text.endswith(("ية", "يين", "يون", "يات")) \
+                and seg[-1].norm not in self._all_title_words and seg[-1].norm not in self._body_words \
+                and self._looks_like_given_name(seg[-2]):
+            out.append(seg[-1].norm)  # a family name: طلال الفهد، منصور بن محمد الدوسري
+            seg = seg[:-1]
+        elif len(seg) >= 2 and seg[-1].norm.startswith("ال") and seg[-1].arabic \
+                and seg[-2].norm in _HONORIFICS and seg[-1].norm not in self._all_title_words \
+                and seg[-1].norm not in self._body_words and not seg[-1].text.endswith(("ية", "يين", "يون", "يات")):
+            return [seg[-1].norm]  # الدكتور الزياني، العقيد الدوسري
+        for t in reversed(seg):
+            if not t.is_word:
+                if t.text == "." and out:
+                    continue
+                break
+            nm = t.norm
+            if nm in _NAME_CONNECT or nm.startswith("عبد"):
+                out.append(nm)
+                continue
+            arabic = t.arabic
+            if arabic and (nm.startswith("ال") or nm.startswith("لل") or nm in self._all_title_words
+                           or nm in self._anon_qual or nm == "باسم" or nm in self._stop_ar or len(nm) < 2):
+                break
+            if not arabic and (not t.text[:1].isupper() or nm in self._all_title_words):
+                break
+            if (nm,) in self._aliases and self._aliases[(nm,)][1] not in ("official", "person"):
+                break
+            if arabic and nm.startswith(("وال", "فال", "بال", "لل", "كال")):
+                break
+            if arabic and t.text.endswith(("ية", "يين", "يون", "يات")) and len(nm) > 4:
+                break  # a nisba adjective (أمريكيين، الروسية), not a name
+            out.append(nm)
+        out.reverse()
+        while out and out[0] in _NAME_CONNECT:
+            out.pop(0)
+        return out
+
+    def _name_memory(self, toks) -> dict[str, tuple[str, str]]:
+        """Names seen after a title anywhere in the text (الزعيم الكوري الشمالي كيم جونغ أون -> official)."""
+        memory: dict[str, tuple[str, str]] = {}
+        official = self._titles.get("official", set())
+        person = self._titles.get("person", set())
+        for i, t in enumerate(toks):
+            nm = _strip_clitic(t.norm) if t.arabic else t.norm
+            kind = "official" if (nm in official or t.norm in official) else "person" if (nm in person or t.norm in person) else None
+            if kind is None:
+                continue
+            j = i + 1
+            # skip the role's complements (الكوري الشمالي، باسم الكرملين، منطقة الرياض)
+            while j < len(toks) and j < i + 7 and toks[j].is_word and (
+                    toks[j].norm.startswith("ال") or toks[j].norm in ("باسم", "منطقه", "عام")
+                    or toks[j].norm in official or toks[j].norm in self._body_words):
+                j += 1
+            k = j
+            while k < len(toks) and k < j + 5 and toks[k].is_word and not toks[k].norm.startswith(("ال", "ل")) \
+                    and toks[k].norm not in self._stop_ar and toks[k].norm not in self._all_title_words \
+                    and not self._is_cue_start(toks, k) and toks[k].arabic and toks[k].norm != "في":
+                k += 1
+            for _ in range(2):
+                if k > j and k < len(toks) and toks[k].is_word and toks[k].norm.startswith("ال") \
+                        and toks[k].arabic and not toks[k].text.endswith(("ية", "يين", "يون", "يات")) \
+                        and toks[k].norm not in self._all_title_words and toks[k].norm not in self._body_words:
+                    k += 1  # the family name: عادل الجبير، تركي بن عبد الله الشليل
+            if k > j:
+                name = [x.norm for x in toks[j:k]]
+                canonical = " ".join(name)
+                hit = self._aliases.get(tuple(name))
+                if hit:
+                    canonical = hit[0]
+                _remember(memory, " ".join(name), kind, canonical)
+            # a name right before the title: جريج دايك رئيس الاتحاد، بلاتيني، رئيس الاتحاد الأوروبي
+            b = i
+            if b > 0 and toks[b - 1].text in ("،", ","):
+                b -= 1
+            a = b
+            while a > 0 and b - a < 4:
+                prev = toks[a - 1]
+                if self._looks_like_given_name(prev) and not self._is_cue_start(toks, a - 1) \
+                        and prev.norm not in _NAME_CONNECT | {"قال", "ان"}:
+                    a -= 1
+                elif a == b and prev.is_word and prev.arabic and prev.norm.startswith("ال") and a - 2 >= 0 \
+                        and self._looks_like_given_name(toks[a - 2]) and prev.norm not in self._all_title_words \
+                        and prev.norm not in self._body_words and not prev.text.endswith(("ية", "يين", "يون", "يات")):
+                    a -= 1  # the family name of "عادل الجبير وزير الخارجية"
+                elif a < b and prev.norm in _NAME_CONNECT:
+                    a -= 1
+                else:
+                    break
+            if a < b and toks[a].norm not in _NAME_CONNECT:
+                name = [x.norm for x in toks[a:b]]
+                hit = self._aliases.get(tuple(name))
+                _remember(memory, " ".join(name), kind, hit[0] if hit else " ".join(name))
+        for key, (canonical, kind) in self._aliases.items():
+            if kind in ("official", "person"):
+                memory.setdefault(" ".join(key), (kind, canonical))
+        return memory
+
+
+# --------------------------------------------------------------------------------------------
+# helpers
+# --------------------------------------------------------------------------------------------
+
+_QUICK_FOLD = str.maketrans({**{c: "ا" for c in "أإآٱ"}, "ة": "ه", "ى": "ي", "ک": "ك", "ی": "ي",
+                             **{chr(c): None for c in range(0x064B, 0x0660)}, "\u0670": None})
+_QUICK_WORD_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
+
+
+def _quick_words(chunk: str) -> list[str]:
+    """The words of a sentence, roughly normalised like ``_norm``: a cheap pre-filter so that
+    sentences without any cue word are never tokenised."""
+    return _QUICK_WORD_RE.findall(chunk.translate(_QUICK_FOLD).casefold())
+
+
+def _any_word(words: list[str], keys: frozenset[str]) -> bool:
+    for w in words:
+        if w in keys or (len(w) > 2 and w[0] in "وفلب" and w[1:] in keys):
+            return True
+    return False
+
+
+def _alias_regex(alias: str) -> str:
+    parts = [re.escape(p) for p in alias.split()]
+    body = r"\s*".join(parts) if all(len(p) <= 2 for p in alias.split()) else r"\s+".join(parts)
+    return rf"(?<!\w){body}(?!\w)"
+
+
+def _norm_key(surface: str) -> tuple[str, ...]:
+    toks = tuple(_norm(m.group(0)) for m in _TOKEN_RE.finditer(surface))
+    return toks
+
+
+_SPEECH_EVENTS = {"مقابله", "تصريح", "تصريحات", "حديث", "بيان", "كلمه", "مؤتمر", "لقاء", "تغريده", "اتصال", "حوار",
+                  "رساله", "خطاب", "تسجيل"}
+_WHEN = {"امس", "اليوم", "الاحد", "الاثنين", "الثلاثاء", "الاربعاء", "الخميس", "الجمعه", "السبت", "مساء", "صباح",
+         "يوم", "ظهر", "عصر", "ليل", "الليله"}
+
+
+def _remember(memory: dict, key: str, kind: str, canonical: str) -> None:
+    """An official title beats a person title for the same name."""
+    if key not in memory or (kind == "official" and memory[key][0] != "official"):
+        memory[key] = (kind, canonical)
+
+
+def _immediate_complement(toks, b) -> bool:
+    """أن/إن/: or a quotation right after the phrase (one comma, time words and "في مقابلة ..." allowed)."""
+    n = len(toks)
+    k = b
+    for _ in range(3):
+        if k < n and (toks[k].text in ("،", ",") or toks[k].norm in _WHEN):
+            k += 1
+    if k + 1 < n and toks[k].norm == "في" and toks[k + 1].norm in _SPEECH_EVENTS:
+        k += 2
+        while k < n and k < b + 9 and toks[k].is_word and toks[k].norm not in _THAT:
+            k += 1
+    if k < n and toks[k].text in ("،", ","):
+        k += 1
+    return k < n and (toks[k].norm in _THAT or toks[k].text == ":" or toks[k].text in _QUOTE_OPEN)
+
+
+def _object_complement(toks, cue, b) -> bool:
+    """أعرب الغفيص عن ...، أشاد الوزير بالجهود: an object verb with its preposition right after."""
+    verb = toks[cue.start].norm
+    verb = verb if verb in _OBJECT_PREP else _strip_clitic(verb)
+    preps = _OBJECT_PREP.get(verb)
+    if not preps or b >= len(toks):
+        return False
+    nxt = toks[b].norm
+    return nxt in preps or ("ب" in preps and nxt.startswith("ب") and len(nxt) > 3)
+
+
+def _sentence_at(sentences: Sequence[Sentence], pos: int) -> int:
+    for s in sentences:
+        if s.start <= pos < s.end:
+            return s.sentence_index
+    return -1
+
+
+_QUOTE_OPEN_RE = re.compile("[" + re.escape("".join(_QUOTE_OPEN)) + "]")
+
+
+def _quote_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """(open, close) character positions of quotations inside [start, end)."""
+    spans = []
+    i = start
+    while True:
+        m = _QUOTE_OPEN_RE.search(text, i, end)
+        if m is None:
+            return spans
+        o = m.start()
+        j = text.find(_QUOTE_OPEN[text[o]], o + 1, end)
+        if j == -1:
+            i = o + 1
+            continue
+        spans.append((o, j))
+        i = j + 1
+
+
+def _pick_quote(text, toks, quotes, a, b, cue, next_cue):
+    """The quotation attributed to the source at tokens [a, b): after it (within a few words) or
+    just before the cue («...»، قال فلان)."""
+    src_end = toks[b - 1].end
+    limit = toks[next_cue].start if next_cue < len(toks) else len(text)
+    cue_start = toks[cue.start].start
+    for qs, qe in quotes:
+        inner = text[qs + 1:qe].strip()
+        if len(inner.split()) < 3:
+            continue  # a quoted name («عكاظ»), not a quotation
+        if src_end <= qs < limit:
+            between = [t for t in toks if src_end <= t.start < qs and t.is_word]
+            if len(between) <= 8:
+                s = qs + 1 + (len(text[qs + 1:qe]) - len(text[qs + 1:qe].lstrip()))
+                e = qe - (len(text[qs + 1:qe]) - len(text[qs + 1:qe].rstrip()))
+                return s, e, text[s:e]
+        if qe < cue_start and not text[qe + 1:cue_start].strip(" ،,.-–") and not any(
+                t.is_word for t in toks if qe < t.start < cue_start):
+            s = qs + 1 + (len(text[qs + 1:qe]) - len(text[qs + 1:qe].lstrip()))
+            e = qe - (len(text[qs + 1:qe]) - len(text[qs + 1:qe].rstrip()))
+            return s, e, text[s:e]
+    return None
+
+
+def sentences_for(doc_id: str, text: str) -> list[Sentence]:
+    """Sentences of ``text`` with the core splitter (for callers without a Segment stage)."""
+    return [Sentence(doc_id, b.paragraph_index, i, b.start, b.end, text[b.start:b.end])
+            for i, b in enumerate(split_sentences(text))]

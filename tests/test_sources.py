@@ -1,0 +1,313 @@
+"""Unit tests of the attribution ("sources") extractor: pipeline.core.sources."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipeline.core.clean import clean_text
+from pipeline.core.sources import (
+    KINDS,
+    ROLES,
+    SourceExtractor,
+    SourceSettings,
+    load_lexicon,
+    sentences_for,
+)
+from pipeline.core.types import Entity
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def extractor() -> SourceExtractor:
+    return SourceExtractor()
+
+
+def cited(extractor: SourceExtractor, text: str, **kw):
+    rows = extractor.extract("d", text, sentences_for("d", text), **kw)
+    for r in rows:
+        if r.start >= 0:
+            assert text[r.start:r.end] == r.text
+        if r.quote is not None:
+            assert text[r.quote_start:r.quote_end] == r.quote
+    return [r for r in rows if r.role == "cited"]
+
+
+def one(rows, text):
+    hits = [r for r in rows if r.text == text]
+    assert hits, f"{text!r} not in {[r.text for r in rows]}"
+    return hits[0]
+
+
+# ------------------------------------------------------------------ settings and lexicon
+
+def test_settings_validation_names_field_and_allowed_values():
+    with pytest.raises(ValueError, match="min_confidence"):
+        SourceSettings(min_confidence=1.5)
+    with pytest.raises(ValueError, match="roles.*cited"):
+        SourceSettings(roles=("cited", "quoted"))
+    with pytest.raises(ValueError, match="languages"):
+        SourceSettings(languages=("ar", "de"))
+    with pytest.raises(ValueError, match="max_source_tokens"):
+        SourceSettings(max_source_tokens=0)
+    with pytest.raises(ValueError, match="extract_quotes"):
+        SourceSettings(extract_quotes="yes")
+    assert SourceSettings(roles=["cited"]).roles == ("cited",)
+
+
+def test_packaged_lexicon_loads_and_kinds_are_valid():
+    lx = load_lexicon()
+    assert lx["sources"]["tass"]["canonical"] == "TASS"
+    for section in ("sources", "outlets", "people"):
+        for entry in lx[section].values():
+            assert entry["kind"] in KINDS
+
+
+def test_user_lexicon_extends_and_overrides(tmp_path):
+    user = tmp_path / "my_sources.yaml"
+    user.write_text(
+        "sources:\n"
+        "  tass: {canonical: ITAR-TASS, kind: news_agency, aliases: [تاس]}\n"
+        "  sputnik: {canonical: Sputnik, kind: news_agency, aliases: [سبوتنيك]}\n"
+        "outlets:\n"
+        "  mysite: {canonical: My Site, kind: media, ids: [mysite], hosts: [example.org]}\n"
+        "cues:\n"
+        "  ar:\n"
+        "    verb: [غرد]\n",
+        encoding="utf-8",
+    )
+    ex = SourceExtractor(SourceSettings(lexicon_path=str(user)))
+    text = "وقالت وكالة تاس إن الوضع هادئ. وذكرت وكالة سبوتنيك أن الاجتماع انتهى. وغرد الوزير خالد الفلاني أن الاتفاق قريب."
+    rows = cited(ex, text)
+    assert one(rows, "وكالة تاس").canonical == "ITAR-TASS"
+    assert one(rows, "وكالة سبوتنيك").canonical == "Sputnik"
+    assert one(rows, "الوزير خالد الفلاني").kind == "official"
+    pub = ex.extract("d", text, outlet="mysite")[0]
+    assert (pub.role, pub.canonical) == ("publisher", "My Site")
+    # the packaged cues are still there (lists are extended, not replaced)
+    assert cited(ex, "وقال المتحدث باسم الوزارة أحمد علي إن الأمر انتهى.")
+
+
+def test_user_lexicon_unknown_key_is_an_error(tmp_path):
+    user = tmp_path / "bad.yaml"
+    user.write_text("agencies: {}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="unknown top-level key"):
+        SourceExtractor(SourceSettings(lexicon_path=str(user)))
+
+
+# ------------------------------------------------------------------ Arabic cited sources
+
+def test_verb_subject_order_cue_at_start(extractor):
+    text = "وقالت وكالة تاس الروسية للأنباء إن الزعيم وصل صباح الجمعة."
+    r = one(cited(extractor, text), "وكالة تاس الروسية للأنباء")
+    assert (r.kind, r.canonical, r.role) == ("news_agency", "TASS", "cited")
+    assert r.cue == "وقالت"
+
+
+def test_cue_in_the_middle_and_prepositional_cue(extractor):
+    text = "وصل الزعيم إلى المدينة صباح الجمعة، بحسب ما ذكرت وكالة إنترفاكس."
+    r = one(cited(extractor, text), "وكالة إنترفاكس")
+    assert r.kind == "news_agency" and r.canonical == "Interfax"
+    assert r.cue.startswith("بحسب")
+
+
+def test_subject_verb_order(extractor):
+    text = "الكرملين أكد أن البلدين لم يوقعا أي اتفاق."
+    r = one(cited(extractor, text), "الكرملين")
+    assert (r.kind, r.canonical) == ("government", "Kremlin")
+
+
+def test_official_with_title_and_name_and_quote(extractor):
+    text = 'وقال المتحدث باسم الكرملين دميتري بيسكوف للصحفيين إن "الزيارة ستستمر بضعة أيام أخرى".'
+    r = one(cited(extractor, text), "المتحدث باسم الكرملين دميتري بيسكوف")
+    assert r.kind == "official"
+    assert r.canonical == "Dmitry Peskov"
+    assert r.quote == "الزيارة ستستمر بضعة أيام أخرى"
+    assert text[r.quote_start:r.quote_end] == r.quote
+
+
+def test_guillemet_quote_after_colon(extractor):
+    text = "وقال الخبير أندريه لانكوف: «لا أتوقع أن تعلن الدولتان عن أي صفقة رسمية»."
+    r = one(cited(extractor, text), "الخبير أندريه لانكوف")
+    assert r.kind == "person"
+    assert r.quote == "لا أتوقع أن تعلن الدولتان عن أي صفقة رسمية"
+
+
+def test_no_cue_inside_a_quotation(extractor):
+    text = "وقال الوزير: «لا أتوقع أن تعلن الدولتان عن أي صفقة رسمية»."
+    texts = [r.text for r in cited(extractor, text)]
+    assert texts == ["الوزير"]
+
+
+def test_anonymous_sources(extractor):
+    text = ("وبحسب أجهزة الاستخبارات الأمريكية، فإن روسيا تسعى للحصول على قذائف. "
+            "وذكرت صحيفة نيويورك تايمز نقلا عن مسؤولين أمريكيين أن الصفقة قد تشمل أنظمة ثقيلة. "
+            "إذ رفض مصدر مطلع في وزارة الدفاع الروسية التعليق.")
+    rows = cited(extractor, text)
+    assert one(rows, "أجهزة الاستخبارات الأمريكية").kind == "anonymous"
+    assert one(rows, "مسؤولين أمريكيين").kind == "anonymous"
+    assert one(rows, "مصدر مطلع في وزارة الدفاع الروسية").kind == "anonymous"
+    nyt = one(rows, "صحيفة نيويورك تايمز")
+    assert (nyt.kind, nyt.canonical) == ("media", "The New York Times")
+
+
+def test_relayed_source_and_coreferent_agency(extractor):
+    text = ("وأشارت وكالة الأنباء المركزية الكورية إلى أن كيم أبدى إعجابه. "
+            'ونقلت الوكالة عن كيم قوله إن "العلاقات بين البلدين دخلت مرحلة جديدة".')
+    rows = cited(extractor, text)
+    agency = one(rows, "الوكالة")
+    assert (agency.kind, agency.canonical) == ("news_agency", "KCNA")
+    kim = one(rows, "كيم")
+    assert kim.quote == "العلاقات بين البلدين دخلت مرحلة جديدة"
+    assert agency.quote is None
+
+
+def test_outlet_a_statement_was_given_to(extractor):
+    text = 'صرح الخبير أندريه لانكوف لوكالة رويترز بأن "موسكو بحاجة إلى الذخيرة أكثر من أي وقت مضى".'
+    rows = cited(extractor, text)
+    reuters = one(rows, "وكالة رويترز")
+    assert (reuters.kind, reuters.canonical) == ("news_agency", "Reuters")
+    assert one(rows, "الخبير أندريه لانكوف").quote is not None
+
+
+def test_publishers_own_interview_is_not_a_cited_outlet(extractor):
+    text = "وقال مدير الإدارة محمد الفلاني لـ«عكاظ» إن العمل مستمر."
+    rows = cited(extractor, text, outlet="okaz")
+    assert [r.text for r in rows] == ["مدير الإدارة محمد الفلاني"]
+
+
+def test_bare_name_inherits_kind_of_titled_mention(extractor):
+    text = ("وقال المتحدث باسم وزارة الصحة حسام عبدالغفار إن الجثث نقلت. "
+            "وأضاف عبدالغفار أن البحث مستمر.")
+    r = one(cited(extractor, text), "عبدالغفار")
+    assert r.kind == "official"
+
+
+def test_document_source(extractor):
+    text = "وذكر التقرير الذي أشرفت عليه لجنة علمية أن المراهقين هم الأكثر عرضة."
+    assert one(cited(extractor, text), "التقرير").kind == "document"
+
+
+def test_entities_are_optional_evidence(extractor):
+    text = "وقال زيد عمرو إن الاجتماع انتهى."
+    without = one(cited(extractor, text), "زيد عمرو")
+    ents = [Entity("d", 0, 5, 13, "زيد عمرو", "ORG", "Zaid Amr Co", "ar", "test", 0.9)]
+    rows = extractor.extract("d", text, sentences_for("d", text), entities=ents)
+    assert without.kind in ("person", "unknown")
+    assert one([r for r in rows if r.role == "cited"], "زيد عمرو") is not None
+
+
+def test_common_words_are_not_sources(extractor):
+    text = ("وتتراوح الأسعار بين مكاتب الاستقدام حسب المناطق الإدارية. "
+            "ونقلت الطائرة جوا من الولايات المتحدة إلى القاعدة.")
+    assert cited(extractor, text) == []
+
+
+# ------------------------------------------------------------------ French and English
+
+def test_french_cues(extractor):
+    text = ("Selon M. Peskov, cité par l'agence Interfax, le dirigeant nord-coréen doit encore visiter "
+            "la flotte du Pacifique.")
+    rows = cited(extractor, text)
+    peskov = one(rows, "M. Peskov")
+    assert (peskov.kind, peskov.canonical) == ("official", "Dmitry Peskov")
+    assert one(rows, "l'agence Interfax").canonical == "Interfax"
+
+
+def test_french_subject_verb(extractor):
+    text = "Le Kremlin a déclaré que la visite continuerait."
+    assert one(cited(extractor, text), "Le Kremlin").kind == "government"
+
+
+def test_english_cues(extractor):
+    text = "The White House said the talks would continue, according to Reuters."
+    rows = cited(extractor, text)
+    assert one(rows, "The White House").canonical == "White House"
+    assert one(rows, "Reuters").kind == "news_agency"
+
+
+# ------------------------------------------------------------------ agency credits and publisher
+
+@pytest.mark.parametrize("text, surface, canonical", [
+    ("موسكو (أ ف ب) - وصل الزعيم الكوري الشمالي.", "أ ف ب", "AFP"),
+    ("الرياض - واس\nأكد صاحب السمو الملكي أمير المنطقة دعمه.", "واس", "SPA (Saudi Press Agency)"),
+    ("واس- جدة: التقى صاحب السمو الملكي أمير المنطقة.", "واس", "SPA (Saudi Press Agency)"),
+    ("طوكيو - «رويترز»: دافع رئيس الوزراء عن سياسته.", "رويترز", "Reuters"),
+    ("تراجعت أسعار النفط اليوم.\n(رويترز)", "رويترز", "Reuters"),
+    ("PARIS (AFP) - Le président a parlé.", "AFP", "AFP"),
+    ("Reuters - The minister spoke on Monday.", "Reuters", "Reuters"),
+    ("The minister spoke on Monday. - AFP", "AFP", "AFP"),
+    ("بوجومبورا - د.ب.أ: ذكر المتحدث باسم الحكومة أن الوضع هادئ.", "د.ب.أ", "dpa"),
+])
+def test_agency_credit_patterns(extractor, text, surface, canonical):
+    rows = [r for r in extractor.extract("d", text) if r.role == "agency_credit"]
+    assert [(r.text, r.canonical, r.kind) for r in rows] == [(surface, canonical, "news_agency")]
+    assert text[rows[0].start:rows[0].end] == surface
+
+
+def test_expansion_and_photo_credit_are_not_agency_credits(extractor):
+    for text in ("ذكرت وكالة الأنباء السعودية (واس) أن الاجتماع انتهى.", "وأقيم الحفل أمس. الصور من «واس»"):
+        assert [r for r in extractor.extract("d", text) if r.role == "agency_credit"] == []
+
+
+def test_publisher_from_metadata_and_from_url(extractor):
+    pub = [r for r in extractor.extract("d", "نص.", outlet="okaz") if r.role == "publisher"]
+    assert [(r.canonical, r.kind, r.sentence_index, r.start, r.end) for r in pub] == [("Okaz", "media", -1, -1, -1)]
+    pub = [r for r in extractor.extract("d", "نص.", url="http://www.aleqt.com/2015/07/24/article_975925.html")
+           if r.role == "publisher"]
+    assert (pub[0].canonical, pub[0].cue) == ("Al Eqtisadiah", "metadata:url")
+    pub = [r for r in extractor.extract("d", "نص.", outlet="spa") if r.role == "publisher"]
+    assert (pub[0].canonical, pub[0].kind) == ("SPA (Saudi Press Agency)", "news_agency")
+    unknown = [r for r in extractor.extract("d", "نص.", url="https://news.example.net/a") if r.role == "publisher"]
+    assert (unknown[0].canonical, unknown[0].kind) == ("news.example.net", "media")
+    assert [r for r in extractor.extract("d", "نص.") if r.role == "publisher"] == []
+
+
+def test_roles_and_min_confidence_filter():
+    text = "موسكو (أ ف ب) - وقالت وكالة تاس إن الزعيم وصل."
+    only_credit = SourceExtractor(SourceSettings(roles=("agency_credit",)))
+    assert {r.role for r in only_credit.extract("d", text, outlet="okaz")} == {"agency_credit"}
+    strict = SourceExtractor(SourceSettings(min_confidence=0.99))
+    assert all(r.confidence >= 0.99 for r in strict.extract("d", text, outlet="okaz"))
+    for r in SourceExtractor().extract("d", text, outlet="okaz"):
+        assert r.role in ROLES and r.kind in KINDS and 0.0 <= r.confidence <= 1.0
+
+
+# ------------------------------------------------------------------ the seed article and the gold sets
+
+def test_seed_offsets_are_valid(extractor):
+    text = clean_text((ROOT / "sample_data" / "seed_article_ar.txt").read_text(encoding="utf-8")).text
+    rows = extractor.extract("seed", text, sentences_for("seed", text))
+    assert len([r for r in rows if r.role == "cited"]) > 15
+    for r in rows:
+        assert text[r.start:r.end] == r.text
+        assert r.sentence_index >= 0
+
+
+def _eval_module():
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        import eval_sources
+    finally:
+        sys.path.pop(0)
+    return eval_sources
+
+
+def test_seed_targets():
+    res = _eval_module().evaluate("seed")
+    assert res["gold"] > 15
+    assert res["precision"] >= 0.9, res
+    assert res["recall"] >= 0.8, res
+
+
+def test_saudinewsnet_gold_runs_when_data_present():
+    ev = _eval_module()
+    if not ev.saudinewsnet_zips():
+        pytest.skip("shared SaudiNewsNet data absent")
+    res = ev.evaluate("saudinewsnet")
+    assert res["documents"] == 40
+    assert res["publisher"]["precision"] == 1.0 and res["publisher"]["recall"] == 1.0
+    # measured, not tuned on: see the report; guard against regressions only
+    assert res["precision"] >= 0.7 and res["recall"] >= 0.5, res
