@@ -15,7 +15,7 @@ setup(
     license="Apache-2.0 (code); see NOTICE for the bundled model's CC BY-SA 4.0 data attribution",
     python_requires=">=3.10,<3.13",
     packages=find_packages(include=["pipeline", "pipeline.*"]),
-    package_data={"pipeline": ["data/*.yaml", "models/*", "report_assets/*"]},
+    package_data={"pipeline": ["data/*.yaml", "models/*"]},
     include_package_data=True,
     install_requires=[
         "apache-beam==2.77.0",
