@@ -38,5 +38,9 @@ eval: $(STAMP)
 train-ner: $(STAMP)
 	$(BIN)/python scripts/train_ner.py
 
+## Build the sdist and translate the job for Dataflow without submitting (needs apache-beam[gcp]; own venv).
+dataflow-dry-run:
+	scripts/dataflow_dry_run.sh
+
 clean:
 	rm -rf out .pytest_cache

@@ -34,6 +34,8 @@ setup(
         "numpy>=1.26",
         "xxhash>=3.4,<5",
         "zstandard>=0.22",
+        "warcio==1.8.1",
+        "trafilatura==2.3.1",  # HTML to article text for WARC and .html inputs (favor_precision, offline)
     ],
     extras_require={
         "test": ["pytest==9.2.0", "hypothesis==6.170.17"],

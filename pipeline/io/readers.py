@@ -1,8 +1,9 @@
 """Find input files and turn each into RawRecords or Rejects, one reason per failure.
 
 Formats are chosen by name: ``.txt`` (one article; blank lines separate paragraphs), ``.jsonl``
-/``.ndjson`` (one JSON object per line), ``.json`` (an array of objects, or one object), ``.zip``
-(members of the above kinds), each optionally compressed as ``.gz``, ``.bz2`` or ``.zst``.
+/``.ndjson`` (one JSON object per line), ``.json`` (an array of objects, or one object), ``.html``
+(article text extracted), each optionally compressed as ``.gz``, ``.bz2`` or ``.zst``; ``.zip`` and
+``.tar`` (``.tar.gz``, ``.tgz``, ``.tar.bz2``...) archives of those; ``.warc``/``.warc.gz`` crawls.
 Every file yields at least one unit (a record or a reject), so inputs = documents + rejects.
 """
 from __future__ import annotations
@@ -24,10 +25,12 @@ import zstandard
 from apache_beam.io.filesystems import FileSystems
 
 from pipeline.config import InputSettings
+from pipeline.io import archives
 from pipeline.core.types import RawRecord, Reject
 
 _COMPRESSIONS = {".gz": "gzip", ".bz2": "bz2", ".zst": "zstd"}
 _TEXT_EXTENSIONS = (".txt", ".text", ".md", "")
+_TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".tar.zst")
 _READ_CHUNK = 1 << 20
 
 
@@ -127,6 +130,12 @@ def file_sha256(uri: str) -> str:
 
 def _read_units(uri: str, stream, settings: InputSettings) -> Iterator[RawRecord | Reject]:
     name = uri.lower()
+    if name.endswith((".warc", ".warc.gz")):
+        yield from archives.read_warc(uri, stream)  # the raw stream, so offsets are the file's byte offsets
+        return
+    if name.endswith(_TAR_SUFFIXES):
+        yield from archives.read_tar(uri, stream, lambda u, member, data: _read_member(u, member, data, settings))
+        return
     compression = next((c for ext, c in _COMPRESSIONS.items() if name.endswith(ext)), None)
     if compression:
         name = name[: name.rfind(".")]
@@ -140,7 +149,9 @@ def _read_units(uri: str, stream, settings: InputSettings) -> Iterator[RawRecord
             yield from _read_jsonl(uri, data_stream, None, settings)
         elif ext == ".json":
             yield from _read_json_document(uri, data_stream.read(), None, settings)
-        elif ext in _TEXT_EXTENSIONS or ext in (".html", ".htm"):
+        elif ext in (".html", ".htm"):
+            yield archives.html_record(uri, data_stream.read())
+        elif ext in _TEXT_EXTENSIONS:
             data = data_stream.read()
             if data:
                 yield RawRecord(uri, data, record_offset=0)
@@ -160,8 +171,26 @@ def _decompressing(stream, compression: str | None):
     if compression == "bz2":
         return bz2.BZ2File(stream, mode="rb")
     if compression == "zstd":
-        return zstandard.ZstdDecompressor().stream_reader(stream, read_across_frames=True)
+        return archives.zstd_reader(stream)
     return stream
+
+
+def _read_member(uri: str, member: str, content: bytes, settings: InputSettings) -> Iterator[RawRecord | Reject]:
+    """One file inside a zip or tar archive, by its name."""
+    lower = member.lower()
+    if lower.endswith((".jsonl", ".ndjson")):
+        yield from _read_jsonl(uri, io.BytesIO(content), member, settings)
+    elif lower.endswith(".json"):
+        yield from _read_json_document(uri, content, member, settings)
+    elif lower.endswith((".html", ".htm")):
+        yield archives.html_record(uri, content, member=member)
+    elif lower.endswith(_TEXT_EXTENSIONS[:-1]):
+        if content:
+            yield RawRecord(uri, content, member=member, record_offset=0)
+        else:
+            yield Reject(uri, "empty_file", f"member {member} has no bytes", member=member)
+    else:
+        yield Reject(uri, "unsupported_format", f"member {member}: no reader for this file type", member=member)
 
 
 def _read_zip(uri: str, data: bytes, settings: InputSettings) -> Iterator[RawRecord | Reject]:
@@ -180,18 +209,7 @@ def _read_zip(uri: str, data: bytes, settings: InputSettings) -> Iterator[RawRec
         except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
             yield Reject(uri, "truncated_archive", f"member {member} cannot be read: {exc}", member=member)
             continue
-        lower = member.lower()
-        if lower.endswith((".jsonl", ".ndjson")):
-            yield from _read_jsonl(uri, io.BytesIO(content), member, settings)
-        elif lower.endswith(".json"):
-            yield from _read_json_document(uri, content, member, settings)
-        elif lower.endswith(_TEXT_EXTENSIONS[:-1]):
-            if content:
-                yield RawRecord(uri, content, member=member, record_offset=0)
-            else:
-                yield Reject(uri, "empty_file", f"member {member} has no bytes", member=member)
-        else:
-            yield Reject(uri, "unsupported_format", f"member {member}: no reader for this file type", member=member)
+        yield from _read_member(uri, member, content, settings)
 
 
 def _read_jsonl(uri: str, stream, member: str | None, settings: InputSettings) -> Iterator[RawRecord | Reject]:
