@@ -27,6 +27,11 @@ def make_parser() -> argparse.ArgumentParser:
     run.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
                      help="override one config value, e.g. --set dedup.threshold=0.8 (repeatable)")
     run.add_argument("--report", action="store_true", help="also write report.html into DIR")
+    run.add_argument("--incremental", action="store_true",
+                     help="add to DIR: skip inputs already processed, dedup against earlier runs, "
+                          "write this run's tables under <table>/run=<id>/")
+    run.add_argument("--batch-files", type=int, metavar="N", help="one Beam pipeline per N input files (bounded memory)")
+    run.add_argument("--batch-mb", type=float, metavar="M", help="... or per M megabytes of input")
     run.add_argument("--quiet", "-q", action="store_true", help="no progress lines, summary only")
 
     report = commands.add_parser("report", help="write report.html and report.json for a finished run")
@@ -46,7 +51,12 @@ def main(argv: list[str] | None = None) -> int:
     if unknown_ours:
         parser.error(f"unknown option {unknown_ours[0]}")
     try:
-        config = load_config(args.config, args.set)
+        overrides = list(args.set)
+        if args.batch_files is not None:
+            overrides.append(f"run.batch_files={args.batch_files}")
+        if args.batch_mb is not None:
+            overrides.append(f"run.batch_megabytes={args.batch_mb}")
+        config = load_config(args.config, overrides)
         if args.report:
             config = _with_report(config)
         if args.quiet:
@@ -54,13 +64,18 @@ def main(argv: list[str] | None = None) -> int:
         from pipeline.run import RunFailed, print_summary, run
 
         try:
-            result = run(args.inputs, args.output, config, list(config.run.beam_args) + beam_args)
+            result = run(args.inputs, args.output, config, list(config.run.beam_args) + beam_args,
+                         incremental=args.incremental)
         except RunFailed as exc:
             print(f"newscorpus: run failed: {exc}", file=sys.stderr)
             return 3
     except ConfigError as exc:
         print(f"newscorpus: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    if config.output.report:
+        from pipeline.report import write_report
+
+        write_report(result.output_dir)
     print_summary(result)
     return result.exit_code
 

@@ -125,6 +125,21 @@ TABLES: dict[str, pa.Schema] = {
     "inputs": INPUTS,
 }
 
+# The persistent dedup index (``DIR/_index/``): what later batches and runs need of every document
+# already processed to find its copies, without the text. Owned by the dedup stage.
+DEDUP_INDEX = pa.schema([
+    ("doc_id", pa.string()),
+    ("exact_key", pa.string()),
+    ("band_keys", pa.list_(pa.uint64())),
+    ("shingles", pa.binary()),
+    ("date", pa.string()),
+    ("text_chars", pa.int64()),
+    ("cluster_id", pa.string()),
+    ("canonical_doc_id", pa.string()),
+])
+
+INDEX_TABLES: dict[str, pa.Schema] = {"dedup_index": DEDUP_INDEX}
+
 
 def document_row(doc: Document, paragraph_count: int, sentence_count: int) -> dict:
     return {

@@ -11,6 +11,7 @@ from pipeline.config import InputSettings
 from pipeline.core.clean import clean_text, letter_count, normalise_for_search
 from pipeline.core.decode import decode_bytes
 from pipeline.core.types import Document, RawRecord, Reject
+from pipeline.stages.timing import stage_timer, timer_counter
 
 REJECTS = "rejects"
 
@@ -61,8 +62,12 @@ class _DecodeAndCleanFn(beam.DoFn):
     def __init__(self, settings: InputSettings):
         self._settings = settings
 
+    def setup(self):
+        self._timer = timer_counter("decode_clean")
+
     def process(self, record: RawRecord):
-        result = to_document(record, self._settings)
+        with stage_timer(self._timer):
+            result = to_document(record, self._settings)
         if isinstance(result, Reject):
             Metrics.counter("rejects", result.reason).inc()
             yield beam.pvalue.TaggedOutput(REJECTS, result)

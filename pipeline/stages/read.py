@@ -11,6 +11,7 @@ from apache_beam.metrics import Metrics
 from pipeline.config import InputSettings
 from pipeline.core.types import Reject
 from pipeline.io.readers import InputFile, InputSummary, read_input
+from pipeline.stages.timing import stage_timer, timer_counter
 
 REJECTS, INPUTS = "rejects", "inputs"
 
@@ -34,9 +35,15 @@ class _ReadFile(beam.DoFn):
         self._files_counter = Metrics.counter("read", "files")
         self._records_counter = Metrics.counter("read", "records")
         self._rejects_counter = Metrics.counter("read", "rejects")
+        self._timer = timer_counter("read")
 
     def process(self, file: InputFile):
-        for unit in read_input(file, self._settings):
+        units = read_input(file, self._settings)  # a generator: an archive is never held whole
+        while True:
+            with stage_timer(self._timer):
+                unit = next(units, None)
+            if unit is None:
+                break
             if isinstance(unit, InputSummary):
                 yield beam.pvalue.TaggedOutput(INPUTS, unit)
             elif isinstance(unit, Reject):
@@ -60,13 +67,14 @@ class _ReadFile(beam.DoFn):
 
 
 class ReadInputs(beam.PTransform):
-    """Read every input file; files that matched nothing arrive as ready-made rejects."""
+    """Read every input file; inputs that matched nothing arrive as ready-made rejects, skipped ones as summaries."""
 
     def __init__(self, files: list[InputFile], early_rejects: list[Reject], settings: InputSettings,
-                 progress_seconds: float = 10.0):
+                 progress_seconds: float = 10.0, skipped: list[InputSummary] = ()):
         super().__init__()
         self._files = files
         self._early_rejects = early_rejects
+        self._skipped = list(skipped)
         self._settings = settings
         self._progress_seconds = progress_seconds
 
@@ -82,8 +90,9 @@ class ReadInputs(beam.PTransform):
         missing = pbegin | "Inputs that matched nothing" >> beam.Create(self._early_rejects)
         missing_inputs = missing | "Count them as inputs" >> beam.Map(
             lambda r: InputSummary(r.input, 0, "", 1, "rejected"))
+        skipped = pbegin | "Inputs processed by earlier runs" >> beam.Create(self._skipped)
         rejects = (results[REJECTS], missing) | "All read rejects" >> beam.Flatten()
-        inputs = (results[INPUTS], missing_inputs) | "All inputs" >> beam.Flatten()
+        inputs = (results[INPUTS], missing_inputs, skipped) | "All inputs" >> beam.Flatten()
         return ReadOutputs(results.records, rejects, inputs)
 
 

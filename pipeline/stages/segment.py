@@ -10,6 +10,7 @@ from pipeline.core.clean import normalise_for_search
 from pipeline.core.langspans import LanguageSegmenter, LanguageSettings, document_language
 from pipeline.core.sentences import split_sentences
 from pipeline.core.types import AnalysedDocument, Document, Sentence
+from pipeline.stages.timing import stage_timer, timer_counter
 
 
 def analyse_document(doc: Document, segmenter: LanguageSegmenter) -> AnalysedDocument:
@@ -35,9 +36,11 @@ class _SegmentFn(beam.DoFn):
 
     def setup(self):
         self._segmenter = LanguageSegmenter(self._settings)  # loads the LID model once per worker
+        self._timer = timer_counter("segment")
 
     def process(self, doc: Document):
-        analysed = analyse_document(doc, self._segmenter)
+        with stage_timer(self._timer):
+            analysed = analyse_document(doc, self._segmenter)
         Metrics.counter("segment", "sentences").inc(len(analysed.sentences))
         Metrics.counter("segment", f"documents_{analysed.document.lang}").inc()
         for sentence in analysed.sentences:

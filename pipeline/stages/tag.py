@@ -7,6 +7,7 @@ from apache_beam.metrics import Metrics
 from pipeline.core.entities import EntitySettings, EntityTagger
 from pipeline.core.sources import SourceExtractor, SourceSettings
 from pipeline.core.types import AnalysedDocument
+from pipeline.stages.timing import stage_timer, timer_counter
 
 
 class _TagFn(beam.DoFn):
@@ -19,12 +20,16 @@ class _TagFn(beam.DoFn):
     def setup(self):
         self._tagger = EntityTagger(self._entity_settings)
         self._extractor = SourceExtractor(self._source_settings)
+        self._entity_timer = timer_counter("tag_entities")
+        self._source_timer = timer_counter("tag_sources")
 
     def process(self, analysed: AnalysedDocument):
         doc = analysed.document
-        analysed.entities = self._tagger.tag(doc.doc_id, doc.text, analysed.sentences)
-        analysed.sources = self._extractor.extract(
-            doc.doc_id, doc.text, analysed.sentences, analysed.entities, outlet=doc.outlet, url=doc.url)
+        with stage_timer(self._entity_timer):
+            analysed.entities = self._tagger.tag(doc.doc_id, doc.text, analysed.sentences)
+        with stage_timer(self._source_timer):
+            analysed.sources = self._extractor.extract(
+                doc.doc_id, doc.text, analysed.sentences, analysed.entities, outlet=doc.outlet, url=doc.url)
         for key, count in self._tagger.counts.items():
             Metrics.counter("entities", key).inc(count)
         self._tagger.counts.clear()
