@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat setup.py | sha256sum | cut -c1-12)
 OUT ?= out/sample
 
-.PHONY: install sample test bench train-ner eval clean dataflow-dry-run
+.PHONY: install sample test browser bench train-ner eval clean dataflow-dry-run
 
 $(STAMP): setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,8 +22,14 @@ sample: $(STAMP)
 	$(BIN)/newscorpus run sample_data/ --output $(OUT) --report
 
 ## Install what the tests need and run them (CI runs exactly this).
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -q tests
+
+# The report's test renders it in a real headless browser: Debian's chromium (installed when root).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+	  echo "chromium is not installed: the report's browser test will be skipped"
 
 ## Benchmarks on ../shared/data (each skips with a message when the data is absent).
 bench: $(STAMP)
