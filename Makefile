@@ -41,8 +41,10 @@ eval: $(STAMP)
 	$(BIN)/python bench/eval_ner.py
 	$(BIN)/python bench/eval_sources.py
 
+## Retrain the Arabic NER model from ../shared/data (skips with a message without it); ~30 min from scratch.
 train-ner: $(STAMP)
-	$(BIN)/python scripts/train_ner.py
+	$(BIN)/pip install --quiet -e '.[train]'
+	$(BIN)/python scripts/train_ner.py --stage2 --ship --processes 2
 
 ## Build the sdist and translate the job for Dataflow without submitting (needs apache-beam[gcp]; own venv).
 dataflow-dry-run:

@@ -40,6 +40,7 @@ setup(
     extras_require={
         "test": ["pytest==9.2.0", "hypothesis==6.170.17"],
         "gcp": ["apache-beam[gcp]==2.77.0"],
+        "train": ["gensim==4.4.0"],  # word clusters for scripts/train_ner.py only (LGPL, not needed at run time)
     },
     entry_points={"console_scripts": ["newscorpus=pipeline.cli:main"]},
 )
