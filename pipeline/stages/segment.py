@@ -10,6 +10,7 @@ from pipeline.core.clean import normalise_for_search
 from pipeline.core.langspans import LanguageSegmenter, LanguageSettings, document_language
 from pipeline.core.sentences import split_sentences
 from pipeline.core.types import AnalysedDocument, Document, Sentence
+from pipeline.stages.models import per_thread
 from pipeline.stages.timing import stage_timer, timer_counter
 
 
@@ -35,7 +36,7 @@ class _SegmentFn(beam.DoFn):
         self._settings = settings
 
     def setup(self):
-        self._segmenter = LanguageSegmenter(self._settings)  # loads the LID model once per worker
+        self._segmenter = per_thread(LanguageSegmenter, self._settings)  # the LID model, once per worker thread
         self._timer = timer_counter("segment")
 
     def process(self, doc: Document):

@@ -7,19 +7,20 @@ from apache_beam.metrics import Metrics
 from pipeline.core.entities import EntitySettings, EntityTagger
 from pipeline.core.sources import SourceExtractor, SourceSettings
 from pipeline.core.types import AnalysedDocument
+from pipeline.stages.models import per_thread
 from pipeline.stages.timing import stage_timer, timer_counter
 
 
 class _TagFn(beam.DoFn):
-    """Models load once per worker in setup(); one call tags all sentences of a document as a batch."""
+    """Models load once per worker thread (kept across batches); one call tags a document's sentences together."""
 
     def __init__(self, entity_settings: EntitySettings, source_settings: SourceSettings):
         self._entity_settings = entity_settings
         self._source_settings = source_settings
 
     def setup(self):
-        self._tagger = EntityTagger(self._entity_settings)
-        self._extractor = SourceExtractor(self._source_settings)
+        self._tagger = per_thread(EntityTagger, self._entity_settings)
+        self._extractor = per_thread(SourceExtractor, self._source_settings)
         self._entity_timer = timer_counter("tag_entities")
         self._source_timer = timer_counter("tag_sources")
 
