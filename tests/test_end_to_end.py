@@ -110,3 +110,17 @@ def test_rerun_replaces_output_without_stale_files(sample_run, tmp_path):
     assert not (copy / "documents" / "part-stale.parquet").exists()
     assert read(copy, "documents").num_rows == 7
     assert not marker.exists()
+
+
+def test_canonical_only_policy_keeps_documents_but_tags_canonicals_only(tmp_path):
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "pipeline", "run", str(SAMPLE / "articles.jsonl"), "--output",
+                           str(out), "-q", "--set", "dedup.output_policy=canonical_only"],
+                          cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    docs = read(out, "documents").to_pylist()
+    assert len(docs) == 7, "every document is still listed and marked"
+    copies = {d["doc_id"] for d in docs if d["canonical_doc_id"] != d["doc_id"]}
+    assert len(copies) == 2
+    for table in ("sentences", "entities", "sources"):
+        assert not copies & set(read(out, table).column("doc_id").to_pylist()), table
