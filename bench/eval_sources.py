@@ -1,7 +1,12 @@
 """Precision / recall of the sources extractor against the hand-annotated gold sets.
 
-    python bench/eval_sources.py            # seed + the 40 SaudiNewsNet articles (skipped if absent)
-    python bench/eval_sources.py --details  # also list every miss and false positive
+    python bench/eval_sources.py                 # seed + dev + test SaudiNewsNet sets (skipped if absent)
+    python bench/eval_sources.py --sets seed dev # only some sets (seed, dev, saudinewsnet = the test set)
+    python bench/eval_sources.py --details       # also list every miss and false positive
+    python bench/eval_sources.py --no-entities   # without the entity tagger's evidence
+
+Documents are processed the way the pipeline runs them: clean -> analyse_document (sentences and
+their languages) -> EntityTagger -> SourceExtractor.extract(..., entities=...).
 
 A predicted row counts as correct when its span overlaps an unmatched gold span of the same role
 and its kind is right. ``cited`` and ``agency_credit`` rows are scored together ("in text") and per
@@ -31,6 +36,37 @@ from _snn import iter_articles, sample, saudinewsnet_zips, shared_data_dir  # no
 
 SEED_GOLD = ROOT / "tests" / "data" / "sources_gold_seed.yaml"
 SNN_GOLD = ROOT / "tests" / "data" / "sources_gold_saudinewsnet.yaml"
+DEV_GOLD = ROOT / "tests" / "data" / "sources_dev_saudinewsnet.yaml"
+GOLD_FILES = {"saudinewsnet": SNN_GOLD, "test": SNN_GOLD, "dev": DEV_GOLD}
+
+_MODELS: dict[str, Any] = {}
+
+
+def _segmenter():
+    if "segmenter" not in _MODELS:
+        from pipeline.core.langspans import LanguageSegmenter, LanguageSettings
+        _MODELS["segmenter"] = LanguageSegmenter(LanguageSettings())
+    return _MODELS["segmenter"]
+
+
+def _tagger():
+    if "tagger" not in _MODELS:
+        from pipeline.core.entities import EntitySettings, EntityTagger
+        _MODELS["tagger"] = EntityTagger(EntitySettings())
+    return _MODELS["tagger"]
+
+
+def analyse(doc: dict[str, Any], entities: bool = True):
+    """(sentences, entities) of a gold document, as the pipeline's Segment and Tag stages make them."""
+    from pipeline.core.clean import normalise_for_search
+    from pipeline.core.types import Document
+    from pipeline.stages.segment import analyse_document
+    text = doc["text"]
+    document = Document(doc_id=doc["doc_id"], source_uri=str(doc.get("url") or doc["doc_id"]), text=text,
+                        norm_text=normalise_for_search(text), outlet=doc.get("outlet"), url=doc.get("url"))
+    sentences = analyse_document(document, _segmenter()).sentences
+    ents = _tagger().tag(doc["doc_id"], text, sentences) if entities else []
+    return sentences, ents
 
 
 def _locate(text: str, item: dict[str, Any]) -> tuple[int, int]:
@@ -51,7 +87,7 @@ def _locate(text: str, item: dict[str, Any]) -> tuple[int, int]:
 
 
 def load_documents(which: str) -> list[dict[str, Any]]:
-    """[{doc_id, text, outlet, url, gold: [...], publisher}] for 'seed' or 'saudinewsnet'."""
+    """[{doc_id, text, outlet, url, gold: [...], publisher}] for 'seed', 'dev' or 'saudinewsnet' (the test set)."""
     if which == "seed":
         gold = yaml.safe_load(SEED_GOLD.read_text(encoding="utf-8"))["documents"]
         docs = []
@@ -60,7 +96,7 @@ def load_documents(which: str) -> list[dict[str, Any]]:
             docs.append(dict(doc_id=doc_id, text=text, outlet=g.get("outlet"), url=g.get("url"),
                              gold=g["sources"], publisher=g.get("publisher")))
         return docs
-    gold = yaml.safe_load(SNN_GOLD.read_text(encoding="utf-8"))["documents"]
+    gold = yaml.safe_load(GOLD_FILES[which].read_text(encoding="utf-8"))["documents"]
     wanted = {(g["zip"], url) for url, g in gold.items()}
     found = {}
     for zname, rec in iter_articles():
@@ -77,8 +113,13 @@ def load_documents(which: str) -> list[dict[str, Any]]:
 
 
 def evaluate(which: str = "seed", settings: SourceSettings | None = None,
-             extractor: SourceExtractor | None = None, details: bool = False) -> dict[str, Any]:
-    """Score the extractor on a gold set; returns counts, precision/recall overall and per kind."""
+             extractor: SourceExtractor | None = None, details: bool = False,
+             entities: bool = True, pipeline: bool = True) -> dict[str, Any]:
+    """Score the extractor on a gold set; returns counts, precision/recall overall and per kind.
+
+    pipeline: sentences from the Segment stage's ``analyse_document`` (else the bare splitter);
+    entities: pass the entity tagger's output to the extractor (implies pipeline sentences).
+    """
     extractor = extractor or SourceExtractor(settings or SourceSettings())
     docs = load_documents(which)
     tp = Counter()
@@ -89,8 +130,11 @@ def evaluate(which: str = "seed", settings: SourceSettings | None = None,
     misses, false_pos, extracted = [], [], []
     for doc in docs:
         text = doc["text"]
-        rows = extractor.extract(doc["doc_id"], text, sentences_for(doc["doc_id"], text),
-                                 outlet=doc["outlet"], url=doc["url"])
+        if pipeline or entities:
+            sents, ents = analyse(doc, entities=entities)
+        else:
+            sents, ents = sentences_for(doc["doc_id"], text), []
+        rows = extractor.extract(doc["doc_id"], text, sents, ents, outlet=doc["outlet"], url=doc["url"])
         in_text = [r for r in rows if r.role != "publisher"]
         extracted.append((doc["doc_id"], in_text))
         gold = []
@@ -172,14 +216,21 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--details", action="store_true")
     ap.add_argument("--lexicon", default=None, help="a user lexicon YAML merged over the packaged one")
+    ap.add_argument("--sets", nargs="+", default=["seed", "dev", "saudinewsnet"],
+                    choices=["seed", "dev", "saudinewsnet", "test"],
+                    help="gold sets to score (saudinewsnet = test = the 40 held-out articles)")
+    ap.add_argument("--no-entities", action="store_true", help="do not pass the entity tagger's output")
     args = ap.parse_args(argv)
     extractor = SourceExtractor(SourceSettings(lexicon_path=args.lexicon))
-    _print("seed", evaluate("seed", extractor=extractor, details=args.details), args.details)
-    if not saudinewsnet_zips():
-        print("== saudinewsnet: shared data absent, skipped")
-        return 0
-    _print("saudinewsnet (40 articles)", evaluate("saudinewsnet", extractor=extractor, details=args.details),
-           args.details)
+    names = {"seed": "seed", "dev": "dev (SaudiNewsNet sample(40, skip=40))",
+             "saudinewsnet": "test (SaudiNewsNet sample(40))", "test": "test (SaudiNewsNet sample(40))"}
+    for which in args.sets:
+        if which != "seed" and not saudinewsnet_zips():
+            print(f"== {which}: shared data absent, skipped")
+            continue
+        res = evaluate("saudinewsnet" if which == "test" else which, extractor=extractor, details=args.details,
+                       entities=not args.no_entities)
+        _print(names[which], res, args.details)
     return 0
 
 

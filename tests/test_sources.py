@@ -192,11 +192,111 @@ def test_document_source(extractor):
 
 def test_entities_are_optional_evidence(extractor):
     text = "وقال زيد عمرو إن الاجتماع انتهى."
-    without = one(cited(extractor, text), "زيد عمرو")
+    # a bare name with no role anywhere: dropped by default (its kind would be a guess) ...
+    assert cited(extractor, text) == []
+    # ... or typed person on request
+    guess = SourceExtractor(SourceSettings(untitled_names="person"))
+    assert one(cited(guess, text), "زيد عمرو").kind == "person"
+    # an ORG entity makes it an organisation
     ents = [Entity("d", 0, 5, 13, "زيد عمرو", "ORG", "Zaid Amr Co", "ar", "test", 0.9)]
     rows = extractor.extract("d", text, sentences_for("d", text), entities=ents)
-    assert without.kind in ("person", "unknown")
-    assert one([r for r in rows if r.role == "cited"], "زيد عمرو") is not None
+    assert one([r for r in rows if r.role == "cited"], "زيد عمرو").kind == "organisation"
+
+
+def test_untitled_names_setting_is_validated():
+    with pytest.raises(ValueError, match="untitled_names"):
+        SourceSettings(untitled_names="guess")
+
+
+def test_per_entity_with_a_role_before_it_makes_a_bare_name_official(extractor):
+    text = ("أعرب مدير عام كرة القدم بنادي الهلال فهد المفرج عن سعادته بالمعسكر. "
+            "وقال المفرج إن الفريق جاهز.")
+    i = text.index("فهد المفرج")
+    ents = [Entity("d", 0, i, i + 10, "فهد المفرج", "PER", "فهد المفرج", "ar", "test", 0.9)]
+    rows = [r for r in extractor.extract("d", text, sentences_for("d", text), entities=ents) if r.role == "cited"]
+    assert one(rows, "المفرج").kind == "official"
+
+
+def test_per_entity_after_an_honorific_only_is_not_a_person_title(extractor):
+    text = ("استقبل الأمير الضيوف. وأعرب معالي الأمين العام للمجلس الدكتور عبداللطيف بن راشد الزياني عن استغرابه. "
+            "وشدد الدكتور الزياني على أن المجلس سيواصل عمله.")
+    i = text.index("عبداللطيف")
+    ents = [Entity("d", 1, i, i + len("عبداللطيف بن راشد الزياني"), "عبداللطيف بن راشد الزياني", "PER",
+                   "عبداللطيف بن راشد الزياني", "ar", "test", 0.9)]
+    rows = [r for r in extractor.extract("d", text, sentences_for("d", text), entities=ents) if r.role == "cited"]
+    assert one(rows, "الدكتور الزياني").kind == "official"
+
+
+def test_org_named_by_its_head_noun_then_bare(extractor):
+    text = "أعلنت شركة موبايلي تغيير سياستها المحاسبية. وبينت \"موبايلي\" أنه تم تخفيض الأرباح."
+    rows = cited(extractor, text)
+    assert one(rows, "شركة موبايلي").kind == "organisation"  # the phrase ends with the name
+    assert one(rows, "موبايلي").kind == "organisation"
+    text = "وأعلن نادي أياكس الهولندي أن اللاعب انتقل. وأوضح أياكس أن الصفقة تمت."
+    assert one(cited(extractor, text), "أياكس").kind == "organisation"
+
+
+def test_org_entity_voted_person_elsewhere_is_not_an_organisation(extractor):
+    text = "وقال مانشستر يونايتد إنه ضم سيرجيو روميرو حارس منتخب الأرجنتين. وقال روميرو إن اللعب للنادي حلم."
+    j = text.index("سيرجيو روميرو")
+    k = text.rindex("روميرو")
+    ents = [Entity("d", 0, j, j + 13, "سيرجيو روميرو", "PER", "سيرجيو روميرو", "ar", "t", 0.9),
+            Entity("d", 1, k, k + 6, "روميرو", "ORG", "روميرو", "ar", "t", 0.5)]
+    rows = [r for r in extractor.extract("d", text, sentences_for("d", text), entities=ents) if r.role == "cited"]
+    assert one(rows, "روميرو").kind == "person"  # حارس: a player, remembered from the titled mention
+
+
+@pytest.mark.parametrize("text, surface, kind", [
+    ("وتساءل رئيس النادي سالم خلفان عن أسباب التأخير.", "رئيس النادي سالم خلفان", "official"),
+    ("ونوّه مدير الجامعة بالجهود المبذولة.", "مدير الجامعة", "official"),
+    ("وثمّن الأمين العام للهيئة بالدعم الكبير.", "الأمين العام للهيئة", "official"),
+    ("وشددت الوزارة على أهمية المشروع.", "الوزارة", "government"),
+    ("وطالبت الجمعية بتطبيق النظام.", "الجمعية", "organisation"),
+    ("ودعا رئيس المجلس إلى الحضور.", "رئيس المجلس", "official"),
+    ("واعتبر المحلل الاقتصادي أن الأسعار سترتفع.", "المحلل الاقتصادي", "person"),
+    ("وزاد الوزير: «نعمل على الخطة».", "الوزير", "official"),
+    ("وأردف المتحدث أن العمل مستمر.", "المتحدث", "official"),
+    ("واستطلعت رويترز آراء 30 محللا.", "رويترز", "news_agency"),
+    ("وأوصت هيئة كبار العلماء بتقوى الله.", "هيئة كبار العلماء", "government"),
+    ("أدان الأمين العام للأمم المتحدة بان كي مون، في بيان، التفجير.", "الأمين العام للأمم المتحدة بان كي مون", "official"),
+    ("وقال بان كي مون في بيان إنه لا قضية تبرر استهداف المدنيين.", "بان كي مون", "official"),
+    ("وعبر معاليه عن استغرابه من التصريحات.", "معاليه", "official"),
+    ("وأكد المتحدث باسم حكومة الولاية هذه الحصيلة.", "المتحدث باسم حكومة الولاية", "official"),
+    ("ويقول د. طارق عناية نائب الرئيس التنفيذي للشركة: «إن البرنامج جديد».",
+     "د. طارق عناية نائب الرئيس التنفيذي للشركة", "official"),
+    ("ونقل البيان قول الجنرال تشارلز هوبر كبير مسؤولي الدفاع في السفارة \"الإنتاج المشترك يعطي الشعب المصري والقوات المسلحة المصرية قدرات اقتصادية وأمنية قوية\".",
+     "الجنرال تشارلز هوبر كبير مسؤولي الدفاع في السفارة", "official"),
+    ("وتحدث الفهد بعد انتهاء اجتماع أمناء سر الاتحادات الخليجية الذي عقد يوم أمس في الكويت قائلا: \"قررنا التأجيل\".",
+     "الفهد", "official"),
+])
+def test_more_cues_with_proclitics(extractor, text, surface, kind):
+    text = "قال رئيس الاتحاد الكويتي الشيخ طلال الفهد إن البطولة تأجلت. " + text if "الفهد" in surface else text
+    assert one(cited(extractor, text), surface).kind == kind
+
+
+def test_agency_idioms_and_the_outlet_told_by_a_participle(extractor):
+    rows = cited(extractor, "وارتفع عدد اللاجئين بنسبة كبيرة، وفقا للألمانية.")
+    assert [(r.text, r.canonical, r.kind) for r in rows] == [("لألمانية", "dpa", "news_agency")]
+    rows = cited(extractor, "ورفض المسؤولون التعليق قائلين لرويترز إن الأمر سري.")
+    assert one(rows, "رويترز").cue.endswith(" ل") and one(rows, "رويترز").kind == "news_agency"
+    credit = [r for r in extractor.extract("d", "برلين (الفرنسية) - أعلنت الحكومة خطة جديدة.")
+              if r.role == "agency_credit"]
+    assert [(r.text, r.canonical) for r in credit] == [("الفرنسية", "AFP")]
+
+
+def test_new_cues_do_not_fire_on_their_other_senses(extractor):
+    text = ("وأعلنت الشركة عبر موقعها عن تخفيض الأسعار. كما زادت بعض التكاليف نتيجة ارتفاع الأسعار. "
+            "وأعلنت عدد من الجهات المختصة حالة الاستنفار القصوى، والطوارئ في عدد من المستشفيات. وزادت المصاريف التمويلية بسبب التوسعات.")
+    assert [r.text for r in cited(extractor, text)] == ["الشركة"]
+
+
+def test_known_institution_before_a_strong_verb(extractor):
+    text = "واتهم ليتفينينكو الرئيس الروسي بإصدار أوامر بقتله، لكن الكرملين ينفي دوما تورطه في ذلك."
+    assert [(r.text, r.kind) for r in cited(extractor, text)] == [("الكرملين", "government")]
+    # not after a preposition: there the subject follows the verb
+    text = ("وقال وزير الخارجية عادل الجبير إن العلاقات متينة. وحول زيارة بعض القادة إلى المملكة قال عادل الجبير "
+            "أن الزيارة كانت للعمرة.")
+    assert [r.text for r in cited(extractor, text)] == ["وزير الخارجية عادل الجبير", "عادل الجبير"]
 
 
 def test_common_words_are_not_sources(extractor):
@@ -302,6 +402,18 @@ def test_seed_targets():
     assert res["recall"] >= 0.8, res
 
 
+def test_dev_set_meets_the_targets_when_data_present():
+    """The development set (sample(40, skip=40), annotated for this purpose) meets P >= 0.9, R >= 0.8,
+    with and without the entity tagger."""
+    ev = _eval_module()
+    if not ev.saudinewsnet_zips():
+        pytest.skip("shared SaudiNewsNet data absent")
+    for entities in (True, False):
+        res = ev.evaluate("dev", entities=entities)
+        assert res["documents"] == 40
+        assert res["precision"] >= 0.9 and res["recall"] >= 0.8, res
+
+
 def test_saudinewsnet_gold_runs_when_data_present():
     ev = _eval_module()
     if not ev.saudinewsnet_zips():
@@ -309,5 +421,5 @@ def test_saudinewsnet_gold_runs_when_data_present():
     res = ev.evaluate("saudinewsnet")
     assert res["documents"] == 40
     assert res["publisher"]["precision"] == 1.0 and res["publisher"]["recall"] == 1.0
-    # measured, not tuned on: see the report; guard against regressions only
-    assert res["precision"] >= 0.7 and res["recall"] >= 0.5, res
+    # the held-out test set (evaluated only a few times; measured P 0.929, R 0.765): guard against regressions only
+    assert res["precision"] >= 0.85 and res["recall"] >= 0.7, res

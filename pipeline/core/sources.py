@@ -12,6 +12,12 @@ Rule-based and pure Python (no Beam, no I/O beyond reading the packaged lexicon 
   ``واس- جدة:``, ``- AFP``, ``Reuters -`` and a bare ``«رويترز»`` or ``(واس)`` signing off the text.
 - ``publisher`` rows come from the input's metadata (``outlet``, else the URL's host).
 
+A source's kind comes from its head word (titles / bodies in the lexicon), a known alias, or the
+text's memory of names: a name seen after a role (وزير الخارجية عادل الجبير, or a PER entity with a
+role just before it) is an official or a person; a name after an organisation's head noun (شركة
+موبايلي، نادي أياكس) or an ORG entity (by majority over its mentions) is an organisation. A bare name
+with none of that evidence is dropped (``untitled_names="drop"``) rather than guessed.
+
 Everything the rules know by name lives in ``pipeline/data/sources_lexicon.yaml``; a user YAML
 (``SourceSettings.lexicon_path``) is merged over it.
 """
@@ -53,6 +59,9 @@ class SourceSettings:
     extract_quotes: attach the quotation that follows a cue.
     publisher_from_url: derive the publisher from the URL's host when ``outlet`` is missing.
     resolve_names: a bare name (بيسكوف) inherits the kind of the titled mention earlier in the text.
+    untitled_names: what to do with a cited bare name that has no title, role or known kind anywhere
+        in the text (وقال فلان): "drop" it (default: news cite officials and private persons alike
+        by bare name, so its kind would be a guess) or type it "person".
     """
 
     lexicon_path: str | None = None
@@ -63,6 +72,7 @@ class SourceSettings:
     extract_quotes: bool = True
     publisher_from_url: bool = True
     resolve_names: bool = True
+    untitled_names: str = "drop"
 
     def __post_init__(self) -> None:
         if self.lexicon_path is not None and not isinstance(self.lexicon_path, str):
@@ -81,6 +91,8 @@ class SourceSettings:
         if isinstance(self.max_source_tokens, bool) or not isinstance(self.max_source_tokens, int) \
                 or not 1 <= self.max_source_tokens <= 40:
             raise ValueError(f"sources.max_source_tokens must be an integer in 1..40, got {self.max_source_tokens!r}")
+        if self.untitled_names not in ("drop", "person"):
+            raise ValueError(f"sources.untitled_names must be one of drop, person; got {self.untitled_names!r}")
         for name in ("extract_quotes", "publisher_from_url", "resolve_names"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"sources.{name} must be true or false, got {getattr(self, name)!r}")
@@ -224,24 +236,38 @@ _OBJECT_VERBS = {"افاد", "افادت", "كشف", "كشفت", "يكشف", "ت
                  "دعت", "طالب", "طالبت", "اشاد", "اشادت", "شدد", "شددت", "يشدد", "تشدد", "ابلغ", "اعرب", "اعربت",
                  "تحدث", "تحدثت", "ابدي", "ابدت",
                  "ابلغت", "اعلن", "اعلنت", "يعلن", "تعلن", "اكد", "اكدت", "اشار", "اشارت", "لفت", "لفتت", "اعترف",
-                 "اعترفت", "افصح", "افصحت"}
+                 "اعترفت", "افصح", "افصحت", "عبر", "عبرت", "ثمن", "ثمنت", "نوه", "نوهت", "تساءل", "تساءلت", "اوصي",
+                 "اوصت", "ادان", "ادانت", "استنكر", "استنكرت", "طالب", "طالبت", "يطالب", "تطالب", "دعت", "يدعو", "تدعو"}
 _AMBIGUOUS_VERBS = {"بين", "بينت", "راي", "رات", "يري", "تري", "روي", "روت", "نشرت", "بثت", "ذكر", "يذكر", "تذكر",
                     "قال", "يقول", "تقول", "اضاف", "يضيف", "تضيف", "اورد", "اوردت", "اعتبر", "اعتبرت", "يعتبر",
-                    "تعتبر", "زعم", "زعمت", "ادعي", "ادعت", "لاحظ", "لاحظت"}
+                    "تعتبر", "زعم", "زعمت", "ادعي", "ادعت", "لاحظ", "لاحظت",
+                    "زاد", "زادت", "تابع", "تابعت", "ختم", "ختمت", "نشر", "كتب", "كتبت", "عبر", "عبرت", "تمني",
+                    "تمنت", "ابدي", "ابدت", "اثني", "اثنت", "ابرز", "ابرزت", "اردف", "اردفت", "استطلع", "استطلعت"}
 _LATIN_CONNECT = {"of", "the", "for", "and", "de", "du", "des", "la", "le", "l", "d", "al", "bin", "von", "van", "on",
                   "a", "an", "'s", "senior", "russe", "russian", "american", "us", "u.s", "french", "saudi"}
 _LATIN_DET = {"the", "a", "an", "le", "la", "les", "l", "un", "une", "des", "du", "de"}
 _NAME_CONNECT = {"بن", "ابن", "بنت", "ال", "ابو", "عبد", "دي", "دو", "فان", "فون"}
 _OBJECT_PREP = {v: p for verbs, p in (
-    (("اعرب", "اعربت", "كشف", "كشفت", "يكشف", "تكشف", "اعلن", "اعلنت", "تحدث", "تحدثت", "افصح", "افصحت"), ("عن",)),
+    (("اعرب", "اعربت", "كشف", "كشفت", "يكشف", "تكشف", "اعلن", "اعلنت", "تحدث", "تحدثت", "افصح", "افصحت",
+      "عبر", "عبرت", "تساءل", "تساءلت"), ("عن",)),
+    (("اوصي", "اوصت"), ("ب",)),
+    (("طالب", "طالبت", "يطالب", "تطالب", "دعت", "يدعو", "تدعو"), ("الي", "ب")),
     (("حذر", "حذرت", "يحذر", "تحذر"), ("من",)),
     (("افاد", "افادت"), ("ب",)),
     (("اشاد", "اشادت", "ثمن", "ثمنت", "نوه", "نوهت"), ("ب",)),
     (("دعا", "دعت", "طالب", "طالبت"), ("الي", "ب")),
     (("شدد", "شددت", "يشدد", "تشدد", "اكد", "اكدت"), ("على",)),
-    (("اشار", "اشارت", "لفت", "لفتت"), ("الي",)),
+    (("اشار", "اشارت", "لفت", "لفتت"), ("الي", "ل")),
     (("نفي", "نفت", "ينفي", "تنفي"), ()),
 ) for v in verbs}
+# reporting verbs that need no complement when their subject is a titled phrase or a known name
+# (أكد المتحدث باسم حكومة الولاية هذه الحصيلة، أدان الأمين العام التفجير)
+_STRONG_VERBS = {"قال", "قالت", "اكد", "اكدت", "اعلن", "اعلنت", "نفي", "نفت", "ينفي", "تنفي", "كشف", "كشفت",
+                 "اوضح", "اوضحت", "ذكر", "ذكرت", "افاد", "افادت", "تحدث", "تحدثت", "ادان", "ادانت", "استنكر",
+                 "استنكرت", "اوصي", "اوصت", "استطلع", "استطلعت", "صرح", "صرحت", "حذر", "حذرت"}
+# words that announce a quotation further on: تحدث ... قائلا: «...»
+_SAYING = {"قائلا", "قائله", "قائلين", "قائلون", "قائلتين", "بقوله", "بقولها"}
+_UNTITLED = "_untitled"  # internal: a bare name without any evidence of its kind
 _HONORIFICS = {"الدكتور", "دكتور", "د", "المهندس", "الشيخ", "الاستاذ", "اللواء", "العقيد", "العميد", "الفريق", "المقدم",
                "الرائد", "النقيب", "الامير", "الملك", "السيد", "السيده", "معالي", "سمو", "فضيله", "الملا", "الحاج"}
 _HONORIFIC_PRONOUNS = {"سموه", "سموها", "معاليه", "فضيلته", "سعادته", "فخامته", "جلالته", "دولته"}
@@ -335,6 +361,9 @@ class SourceExtractor:
         self._body_words = (self._titles.get("government", set()) | self._titles.get("organisation", set())
                             | self._titles.get("media", set()) | self._titles.get("agency", set()))
         self._all_title_words = set().union(*self._titles.values()) if self._titles else set()
+        # head nouns that name an organisation (or an outlet) by a following bare name
+        self._org_heads = {w: kind for kind in ("organisation", "media") for w in self._titles.get(kind, ())
+                           if not w.startswith("ال") and self._is_arabic_word(w)}
 
         # agency credit patterns: every news-agency alias, longest first
         alias_texts = set()
@@ -351,6 +380,10 @@ class SourceExtractor:
             ("signoff", re.compile(rf"(?m)^\s*[«\"“(]?{alias}[»\"”)]?\s*$")),
             ("signoff", re.compile(rf"(?:[.!؟]\s*)[«\"“]{alias}[»\"”]\s*\Z")),
         ]
+
+    @staticmethod
+    def _is_arabic_word(w: str) -> bool:
+        return bool(w) and "\u0600" <= w[0] <= "\u06ff"
 
     # ---------------------------------------------------------------- public API
     def extract(self, doc_id: str, text: str, sentences: Sequence[Sentence] = (),
@@ -461,6 +494,8 @@ class SourceExtractor:
                 if has_cue:
                     sent_toks.append((sent, toks))
         names = self._name_memory(memory_toks) if self.settings.resolve_names and sent_toks else {}
+        if names is not None and self.settings.resolve_names and sent_toks and entities:
+            self._entity_memory(text, sentences, entities, names)
         last_agency: list[str] = []
         last_official: list[str] = []
         for sent, toks in sent_toks:
@@ -492,9 +527,12 @@ class SourceExtractor:
                     if trim:
                         t0 = seg[0]
                         seg[0] = _Tok(t0.start + trim, t0.end, t0.text[trim:],
-                                      ("ا" + t0.norm[2:]) if t0.norm.startswith("لل") else t0.norm[1:], True)
+                                      ("ا" + t0.norm[1:]) if t0.norm.startswith("لل") else t0.norm[1:], True)
                     kind, canonical, kconf = self._classify(seg, text[s:e], sent_ents, names, last_agency, cue,
                                                             last_official)
+                    if kind == _UNTITLED:
+                        used.pop()
+                        continue  # a bare name with no role anywhere in the text: official or person is a guess
                     if kind == "person" and kconf < 0 and toks[a].norm[:1] in "بلك" and toks[a].norm.endswith("ه"):
                         used.pop()
                         continue  # حذرت بطريقة ...: an adverbial, not a bare name
@@ -591,8 +629,9 @@ class SourceExtractor:
         cue_text = cue.text
         if cue.type == "prep":
             # وفقا لـ X / وفقا لما ذكرته X / بحسب ما ذكرت X / كما أعلن X
-            if toks[cue.start].bare == "كما" and not (i < n and self._is_cue_start(toks, i)):
-                return
+            if toks[cue.start].bare == "كما" and not (i < n and self._is_cue_start(toks, i)
+                                                      and toks[i].bare not in _AMBIGUOUS_VERBS):
+                return  # كما زادت التكاليف: not a reporting clause
             if i < n and toks[i].norm == "ل":
                 i += 1
             if i < n and toks[i].norm in ("ما", "لما") and i + 1 < n and self._is_cue_start(toks, i + 1):
@@ -608,6 +647,14 @@ class SourceExtractor:
             if np:
                 yield np[0], cue_text, "fwd", 0.25
                 yield from self._after_np(toks, np, cue_text, next_cue)
+            return
+        if cue.type == "relay":
+            # قائلين لرويترز، مضيفا لـ«الشرق الأوسط»: only the outlet a statement was given to
+            if i < n and toks[i].norm.startswith("ل") and toks[i].norm not in _RECIPIENT_WORDS \
+                    and self._is_recipient(toks[i]):
+                np = self._np_forward(toks, i, next_cue, strip_l=True)
+                if np:
+                    yield np[0], cue_text + " ل", "fwd", 0.1
             return
         if cue.type == "passive":
             # جاء في بيان لوزارة الداخلية / جاء في التقرير
@@ -629,14 +676,41 @@ class SourceExtractor:
                 k += 1
             if k < n and toks[k].text == close:
                 j = k + 1  # وكشف ل«عكاظ» مصدر مطلع: the outlet told comes before the subject
-        elif j < n and (toks[j].norm in _RECIPIENT_WORDS or (toks[j].norm.startswith("ل") and self._is_recipient(toks[j]))):
+        elif j < n and toks[j].norm in _RECIPIENT_WORDS:
             j += 1
-        np = self._np_forward(toks, j, next_cue) if j < next_cue else None
+        elif j < n and toks[j].norm.startswith("ل") and self._is_recipient(toks[j]):
+            told = self._np_forward(toks, j, next_cue, strip_l=True)
+            if told:  # وقال لرويترز: the outlet a statement was given to
+                yield told[0], cue_text + " ل", "fwd", 0.1
+                j = told[0][1]
+            else:
+                j += 1
         verb = toks[cue.start].bare if toks[cue.start].bare in self._verb_set else toks[cue.start].norm
+        np = self._np_forward(toks, j, next_cue, stop_bal="ب" in _OBJECT_PREP.get(verb, ())) if j < next_cue else None
         if verb in ("بين", "بينت"):  # also the preposition "between": only وبين + a titled subject
             if toks[cue.start].norm == verb and cue.start > 0:
                 return
-            if not np or (self._head_kind(toks[np[0][0]:np[0][1]]) is None and not self._has_alias(toks[np[0][0]:np[0][1]])):
+            quoted_name = bool(np) and np[0][0] > 0 and toks[np[0][0] - 1].text in _QUOTE_OPEN \
+                and _immediate_complement(toks, np[0][1])  # وبينت "موبايلي" أنه
+            if not np or (self._head_kind(toks[np[0][0]:np[0][1]]) is None and not self._has_alias(toks[np[0][0]:np[0][1]])
+                          and not quoted_name):
+                return
+        if verb in ("عبر", "عبرت"):  # also the preposition "via": only وعبر + a titled subject
+            if toks[cue.start].norm == verb and cue.start > 0:
+                return
+            seg = toks[np[0][0]:np[0][1]] if np else []
+            if not np or (self._head_kind(seg) is None and not self._has_alias(seg)
+                          and not (len(seg) == 1 and seg[0].norm in _HONORIFIC_PRONOUNS)):
+                return
+        if cue.type == "verb" and verb in _STRONG_VERBS and cue.start > 0 and toks[cue.start].norm == verb:
+            back = self._np_backward(toks, cue.start, cues)
+            fwd_seg = toks[np[0][0]:np[0][1]] if np else []
+            clause_start = bool(back) and (back[0] == 0 or not toks[back[0] - 1].is_word or toks[back[0] - 1].norm in (
+                "لكن", "ولكن", "بينما", "فيما", "اذ", "حيث", "كما", "فقد", "وقد"))
+            if back and clause_start and back[1] == cue.start and self._is_whole_alias(toks[back[0]:back[1]]) and (
+                    not np or (self._head_kind(fwd_seg) is None and not self._has_alias(fwd_seg))):
+                ok, strength = self._complement(toks, cue.end, next_cue, verb, cue)
+                yield back, cue_text, "back", strength if ok else 0.0  # لكن الكرملين ينفي دوما تورطه
                 return
         if np and verb in ("نقل", "نقلت", "ينقل", "تنقل"):
             (a, b), stop = np
@@ -653,6 +727,13 @@ class SourceExtractor:
                     (a, b), stop = np
             if self._looks_like_subject(toks, a, b):
                 ok, strength = self._complement(toks, b, next_cue, verb, cue)
+                head = self._head_kind(toks[a:b])
+                if not ok and verb in _STRONG_VERBS and cue.type == "verb" and (
+                        head not in (None, "person", "anonymous", "document")
+                        or (head == "anonymous" and toks[a].norm in ("مصدر", "مصادر", "المصدر", "المصادر"))
+                        or self._has_alias(toks[a:b], at_start=True)
+                        or (b - a == 1 and toks[a].norm in _HONORIFIC_PRONOUNS)):
+                    ok, strength = True, 0.0  # أكد المتحدث باسم حكومة الولاية هذه الحصيلة
                 if ok:
                     yield (a, b), cue_text, "fwd", strength
                     yield from self._after_np(toks, np, cue_text, next_cue)
@@ -664,6 +745,10 @@ class SourceExtractor:
                 back = self._np_backward(toks, cue.start, cues)
                 if back:
                     yield back, cue_text, "back", strength
+            elif verb in _STRONG_VERBS:
+                back = self._np_backward(toks, cue.start, cues)
+                if back and self._is_whole_alias(toks[back[0]:back[1]]):
+                    yield back, cue_text, "back", 0.0  # لكن الكرملين ينفي دوما تورطه
 
 
 
@@ -699,7 +784,7 @@ class SourceExtractor:
         return rest in media or (rest,) in self._agency_aliases or (rest,) in self._aliases and \
             self._aliases[(rest,)][1] in ("media", "news_agency")
 
-    def _np_forward(self, toks, i, limit, strip_l=False, allow_l=False):
+    def _np_forward(self, toks, i, limit, strip_l=False, allow_l=False, stop_bal=False):
         """Longest plausible noun phrase starting at token i; ((a, b), stop_index) or None."""
         n = len(toks)
         max_len = self.settings.max_source_tokens
@@ -726,8 +811,8 @@ class SourceExtractor:
                         if at_start or head_kind in ("media", "agency", "organisation", "government"):
                             break  # ودعا "أوباما" نواب الكونغرس / حسب موقع "فيتو" اعتقد ...: the name is complete
                         continue
-                if t.text == "." and j > a and toks[j - 1].norm in _LATIN_PERSON_PREFIX:
-                    j += 1
+                if t.text == "." and j > a and (toks[j - 1].norm in _LATIN_PERSON_PREFIX or toks[j - 1].norm == "د"):
+                    j += 1  # M. Peskov, د. طارق
                     continue
                 if t.text in "-–" and j > a and j + 1 < n and toks[j + 1].is_word and toks[j].start == toks[j - 1].end:
                     j += 1
@@ -736,7 +821,7 @@ class SourceExtractor:
             norm = t.norm
             arabic = t.arabic
             if j > a:
-                if norm in self._stop_ar or (norm in self._stop_latin and not arabic):
+                if (norm in self._stop_ar or (norm in self._stop_latin and not arabic)) and not self._alias_start(toks, j):
                     break
                 if arabic and norm[:1] == "ف" and len(norm) > 2 and (norm[1:] in _THAT or norm[1:] in ("قد", "ان", "انه")):
                     break  # فإن، فقد
@@ -751,8 +836,20 @@ class SourceExtractor:
                 if norm in ("في", "ب", "من"):
                     if not self._continue_after_prep(toks, a, j):
                         break
-                if name_started and head_kind in ("official", "person", "anonymous") and norm.startswith("بال"):
-                    break  # أشاد الأمير فيصل بن خالد بالجهود: the verb's object, not the source
+                if head_kind == "organisation" and j == a + 2 and arabic and toks[a + 1].arabic \
+                        and toks[a + 1].is_word and not toks[a + 1].norm.startswith(("ال", "لل", "ب", "ل")) \
+                        and toks[a + 1].norm not in _NAME_CONNECT and toks[a + 1].norm not in self._all_title_words \
+                        and not self._alias_start(toks, a + 1) \
+                        and not norm.startswith(("ال", "لل", "ب", "ل")) and norm not in _NAME_CONNECT \
+                        and j + 1 < n and toks[j + 1].arabic and toks[j + 1].norm.endswith(("ها", "هم", "هما")):
+                    break  # أعلنت شركة موبايلي تغيير سياستها: the name ends the phrase
+                if (name_started and head_kind in ("official", "person", "anonymous") or stop_bal) \
+                        and norm.startswith("بال"):
+                    break  # أشاد الأمير فيصل بن خالد بالجهود / نوه مدير الجامعة بالجهود: the verb's object
+                if stop_bal and arabic and norm.startswith("ب") and len(norm) > 3 and norm not in _NAME_CONNECT \
+                        and norm[1:] not in self._body_words and norm[1:] not in _ADMIN_WORDS \
+                        and norm[1:] not in self._all_title_words and norm != "باسم":
+                    break  # طالبت الجمعية بتطبيق النظام  # أشاد الأمير فيصل بن خالد بالجهود: the verb's object, not the source
                 if alias_end is not None and j == alias_end and head_kind is None and not (
                         norm.startswith("ال") and t.text.endswith(("ية", "ي", "يين"))) and norm not in (
                         "للانباء", "الاخباريه", "الاخباري"):
@@ -761,8 +858,8 @@ class SourceExtractor:
                         and norm not in self._body_words and norm not in ("باسم",) and len(norm) > 1:
                     name_started = True
             else:
-                if norm in self._stop_ar or norm in _THAT:
-                    return None
+                if (norm in self._stop_ar or norm in _THAT) and not self._alias_start(toks, j):
+                    return None  # (بان كي مون is a name, not بأن)
                 head_kind = self._head_kind(toks[j:j + 3])
                 for length in range(min(self._max_alias, n - j), 0, -1):
                     if tuple(x.norm for x in toks[j:j + length]) in self._aliases:
@@ -803,7 +900,7 @@ class SourceExtractor:
 
     def _looks_like_subject(self, toks, a, b) -> bool:
         first = toks[a]
-        if not first.is_word or first.norm in _THAT:
+        if not first.is_word or (first.norm in _THAT and not self._alias_start(toks, a)):
             return False
         if first.arabic:
             # a pronoun-led or verb-led clause is not a subject
@@ -830,10 +927,17 @@ class SourceExtractor:
                 return True, 0.2
             if k > b and self._is_cue_start(toks, k) and k >= limit:
                 break
+        for k in range(b, min(n, b + 30)):
+            if toks[k].norm in _SAYING:
+                return True, 0.15  # وتحدث الفهد بعد انتهاء الاجتماع ... قائلا: «...»
+            if toks[k].text in ".!؟?" or (k > b and self._is_cue_start(toks, k)):
+                break
         if b < n and verb in _OBJECT_VERBS:
             t = toks[b].norm
             if t in ("عن", "من", "الي", "على", "في") or t.startswith("ب") and len(t) > 3 or t == "ل":
                 return True, 0.1
+            if t.startswith("ل") and len(t) > 3 and "ل" in _OBJECT_PREP.get(verb, ()):
+                return True, 0.1  # وأشار المفرج لأولى مباريات الهلال
         if b >= n or (b < n and toks[b].text in ".!؟?"):
             return verb not in _AMBIGUOUS_VERBS, 0.05
         return False, 0.0
@@ -871,7 +975,7 @@ class SourceExtractor:
     def _name_then_title(self, seg) -> bool:
         """راشد الغنوشي رئيس حركة النهضة: a name followed by a role."""
         lead = self._lead_name(seg)
-        words = [t for t in seg if t.is_word]
+        words = _drop_honorifics([t for t in seg if t.is_word])
         return bool(lead) and len(words) > len(lead) and (
             words[len(lead)].norm in self._titles.get("official", ()) or words[len(lead)].norm in self._titles.get("person", ()))
 
@@ -963,6 +1067,11 @@ class SourceExtractor:
                     break
         return best[1] if best else None
 
+    def _is_whole_alias(self, seg) -> bool:
+        """The phrase is nothing but a known institution or agency (الكرملين، البيت الأبيض، رويترز)."""
+        hit = self._aliases.get(tuple(t.norm for t in seg if t.is_word))
+        return bool(hit) and hit[1] in ("government", "organisation", "news_agency", "media")
+
     def _head_kind(self, seg) -> str | None:
         words = [t for t in seg if t.is_word]
         if not words:
@@ -1040,7 +1149,7 @@ class SourceExtractor:
             return alias[1], alias[0], 0.2
         lead = self._lead_name(seg)
         if lead and cue.type != "prep":
-            words = [t for t in seg if t.is_word]
+            words = _drop_honorifics([t for t in seg if t.is_word])
             after = words[len(lead)].norm if len(words) > len(lead) else None
             for kind in ("official", "person"):
                 if after in self._titles.get(kind, ()):  # رأفت الصباغ المتحدث الرسمي للمركز
@@ -1059,6 +1168,8 @@ class SourceExtractor:
         for e in ents:
             if e.start < seg[-1].end and seg[0].start < e.end:
                 if e.type == "PER":
+                    if self.settings.untitled_names == "drop":
+                        return _UNTITLED, normalised, 0.0
                     return "person", e.canonical or normalised, 0.05
                 if e.type == "ORG":
                     return "organisation", e.canonical or normalised, 0.05
@@ -1066,6 +1177,8 @@ class SourceExtractor:
             return "anonymous", normalised, 0.0  # الباحثون، المتناقلون، العلماء: unnamed people
         if name and len(norms) <= 4 and not (len(norms) == 1 and norms[0].startswith("ال")) and not any(
                 w.endswith(("كم", "هم", "هما", "كن", "هن", "نا")) and len(w) > 4 for w in norms):
+            if self.settings.untitled_names == "drop":
+                return _UNTITLED, normalised, 0.0
             return "person", normalised, -0.05
         return "unknown", normalised, -0.2
 
@@ -1106,7 +1219,7 @@ class SourceExtractor:
         return []
 
     def _lead_name(self, seg) -> list[str]:
-        words = [t for t in seg if t.is_word]
+        words = _drop_honorifics([t for t in seg if t.is_word])  # د. طارق بن محمد عناية نائب الرئيس
         lead: list[str] = []
         for i, t in enumerate(words):
             nm = t.norm
@@ -1175,6 +1288,23 @@ class SourceExtractor:
         person = self._titles.get("person", set())
         for i, t in enumerate(toks):
             nm = _strip_clitic(t.norm) if t.arabic else t.norm
+            # an organisation named after its head noun: شركة موبايلي، نادي أياكس الهولندي، صحيفة «أو غلوبو»
+            if nm in self._org_heads or t.norm in self._org_heads:
+                kind = self._org_heads.get(nm) or self._org_heads[t.norm]
+                j = i + 1
+                quoted = j < len(toks) and toks[j].text in _QUOTE_OPEN
+                if quoted:
+                    j += 1
+                k = j
+                while k < len(toks) and k < j + (3 if quoted else 1) and toks[k].is_word and toks[k].arabic \
+                        and not toks[k].norm.startswith(("ال", "لل", "بال")) and toks[k].norm not in self._stop_ar \
+                        and toks[k].norm not in self._all_title_words and toks[k].norm not in _ADMIN_WORDS \
+                        and not self._is_cue_start(toks, k) and not toks[k].text.endswith(("ية", "يين", "يون", "يات")) \
+                        and toks[k].norm not in ("في", "من", "عن", "مع", "على", "الي", "او"):
+                    k += 1
+                if k > j:
+                    key = " ".join(x.norm for x in toks[j:k])
+                    memory.setdefault(key, (kind, key))
             kind = "official" if (nm in official or t.norm in official) else "person" if (nm in person or t.norm in person) else None
             if kind is None:
                 continue
@@ -1228,6 +1358,64 @@ class SourceExtractor:
                 memory.setdefault(" ".join(key), (kind, canonical))
         return memory
 
+    def _entity_memory(self, text, sentences, entities, memory) -> None:
+        """Entity evidence for bare names: a PER entity with a role just before it (أعرب مدير عام كرة
+        القدم بنادي الهلال فهد المفرج) is an official or a person; an ORG entity is an organisation."""
+        official = self._titles.get("official", set())
+        person = self._titles.get("person", set())
+        by_index = {s.sentence_index: s for s in sentences}
+        votes: dict[str, int] = {}
+        for e in entities:
+            k = " ".join(_norm(m.group(0)) for m in _TOKEN_RE.finditer(e.text))
+            votes[k] = votes.get(k, 0) + (1 if e.type == "ORG" else -1 if e.type == "PER" else 0)
+        per_parts = {p for e in entities if e.type == "PER" for p in
+                     (_norm(m.group(0)) for m in _TOKEN_RE.finditer(e.text))}
+        for e in entities:
+            words = [m.group(0) for m in _TOKEN_RE.finditer(e.text)]
+            key = " ".join(_norm(w) for w in words if w.isalnum() or any(c.isalpha() for c in w))
+            if not key:
+                continue
+            if e.type == "ORG":
+                if votes.get(key, 0) <= 0 or key in per_parts:
+                    continue  # روميرو tagged PER elsewhere in the text
+                toks = _tokenise(text, e.start, e.end)
+                head = self._head_kind(toks)
+                kind = head if head in ("government", "organisation", "media") else "organisation"
+                if head in ("agency",) or self._has_alias(toks):
+                    continue
+                memory.setdefault(key, (kind, e.canonical or key))
+                continue
+            if e.type != "PER":
+                continue
+            sent = by_index.get(e.sentence_index)
+            start = sent.start if sent is not None and sent.start <= e.start else max(0, e.start - 150)
+            before = _tokenise(text, max(start, e.start - 150), e.start)
+            kind = None
+            commas = 0
+            for t in list(reversed(before))[:10]:
+                if not t.is_word:
+                    if t.text in ("،", ","):
+                        commas += 1
+                        if commas > 1:
+                            break
+                        continue
+                    if t.text in _QUOTE_CHARS or t.text == "/":
+                        continue
+                    break
+                nm = t.norm
+                forms = {nm, _strip_clitic(nm)}
+                if nm[:1] in "بل" and len(nm) > 3:
+                    forms.add(nm[1:])
+                if forms & official:
+                    kind = "official"
+                    break
+                if forms & person and kind is None and not forms & _HONORIFICS:
+                    kind = "person"
+                if self._is_cue_start(before, before.index(t)) and t.norm not in self._all_title_words:
+                    break
+            if kind:
+                _remember(memory, key, kind, e.canonical or key)
+
 
 # --------------------------------------------------------------------------------------------
 # helpers
@@ -1268,6 +1456,12 @@ _WHEN = {"امس", "اليوم", "الاحد", "الاثنين", "الثلاثا
          "يوم", "ظهر", "عصر", "ليل", "الليله"}
 
 
+def _drop_honorifics(words: list) -> list:
+    while len(words) > 2 and words[0].norm in _HONORIFICS:
+        words = words[1:]
+    return words
+
+
 def _remember(memory: dict, key: str, kind: str, canonical: str) -> None:
     """An official title beats a person title for the same name."""
     if key not in memory or (kind == "official" and memory[key][0] != "official"):
@@ -1298,7 +1492,7 @@ def _object_complement(toks, cue, b) -> bool:
     if not preps or b >= len(toks):
         return False
     nxt = toks[b].norm
-    return nxt in preps or ("ب" in preps and nxt.startswith("ب") and len(nxt) > 3)
+    return nxt in preps or any(p in preps and nxt.startswith(p) and len(nxt) > 3 for p in ("ب", "ل"))
 
 
 def _sentence_at(sentences: Sequence[Sentence], pos: int) -> int:
