@@ -14,7 +14,6 @@ the runtime tagger uses. Skips with a message (exit 0) when ../shared/data is ab
 from __future__ import annotations
 
 import argparse
-import collections
 import sys
 import time
 from pathlib import Path
@@ -39,35 +38,25 @@ def main() -> int:
     if not conll.exists():
         print(f"eval_ner: {conll} not found (shared data absent); skipping.")
         return 0
-    from train_ner import prf_table, print_table, read_conll  # noqa: E402
+    from train_ner import print_table, read_conll, score  # noqa: E402
 
     t0 = time.time()
     crf = E.CrfArabicTagger(Path(args.model_dir))
     dev = read_conll(conll)[-args.dev_sentences:]
     if args.doc_window is None:
         args.doc_window = crf.meta.get("stage2_doc_window") or 20
-    tp, npred, ngold = collections.Counter(), collections.Counter(), collections.Counter()
-    ntok = 0
     t1 = time.time()
     # stage 2 (when shipped) reads the stage-1 labels of the "document"; ANERcorp has no
     # document boundaries, so it is the sentences within +-window, as in training
     results = crf.tag_document([[w for w, _ in s] for s in dev], window=args.doc_window)
-    for sent, (pred, _) in zip(dev, results):
-        ntok += len(sent)
-        g = set(E.bio_to_spans([t for _, t in sent]))
-        p = set(E.bio_to_spans(pred))
-        for x in g:
-            ngold[x[2]] += 1
-        for x in p:
-            npred[x[2]] += 1
-        for x in g & p:
-            tp[x[2]] += 1
+    ntok = sum(len(sent) for sent in dev)
+    scores = score(dev, [pred for pred, _ in results])
     t2 = time.time()
     print(f"model: {args.model_dir} ({crf.name}); trained on: "
           f"{crf.meta.get('training_data', {}).get('shipped_model_trained_on', '?')}")
     print(f"stage 2: {'yes (document = +-%d sentences)' % args.doc_window if crf.stage2 else 'no'}")
-    print(f"dev: last {len(dev)} sentences of {conll.name}, {ntok} tokens, {sum(ngold.values())} entities")
-    print_table(prf_table(tp, npred, ngold))
+    print(f"dev: last {len(dev)} sentences of {conll.name}, {ntok} tokens, {scores['ALL']['gold']} entities")
+    print_table(scores)
     print(f"load {t1 - t0:.1f}s, tag {t2 - t1:.1f}s ({ntok / max(t2 - t1, 1e-9):,.0f} tokens/s)")
     return 0
 
