@@ -130,8 +130,9 @@ class _ResolveExactGroup(beam.DoFn):
     def process(self, element):
         _, values = element
         values = sorted(values, key=lambda v: mh.canonical_sort_key(v[0], self.rule))
-        if len(values) > 1:
-            self.exact_dups.inc(len(values) - 1)
+        new = sum(1 for meta, _ in values if not meta.prior)
+        if new:  # copies among this batch's documents only; earlier ones were counted when they were new
+            self.exact_dups.inc(new - (0 if values[0][0].prior else 1))
         rep_meta, rep_bands = values[0]
         yield rep_meta.doc_id, (rep_bands, tuple(tuple(m) for m, _ in values))
 
