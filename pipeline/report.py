@@ -87,7 +87,34 @@ def _read_manifest(out: Path) -> dict:
         raise FileNotFoundError(f"{out} is not the output of a newscorpus run: no manifest.json in it "
                                 "(give the --output folder of a finished run)")
     with open(path, encoding="utf-8") as f:
-        return json.load(f)
+        latest = json.load(f)
+    runs = sorted((out / "runs").glob("*.json"))
+    return _combine_runs(latest, runs) if runs else latest
+
+
+_SUMMED = ("accounting", "tables", "rejects_by_reason", "metrics", "stage_seconds")
+
+
+def _combine_runs(latest: dict, run_files: list[Path]) -> dict:
+    """An incremental corpus holds every run's tables: add up the runs' counts so they match them.
+
+    Everything else (config, versions, run id) is the latest run's; ``elapsed_seconds`` is the sum.
+    """
+    combined = dict(latest)
+    for key in _SUMMED:
+        combined[key] = {}
+    combined["elapsed_seconds"] = 0.0
+    combined["skipped_inputs"] = latest.get("skipped_inputs")
+    combined["runs"] = []
+    for path in run_files:
+        with open(path, encoding="utf-8") as f:
+            run = json.load(f)
+        combined["runs"].append(run.get("run_id"))
+        combined["elapsed_seconds"] += run.get("elapsed_seconds") or 0.0
+        for key in _SUMMED:
+            for name, value in (run.get(key) or {}).items():
+                combined[key][name] = combined[key].get(name, 0) + value
+    return combined
 
 
 # --------------------------------------------------------------------------------------------

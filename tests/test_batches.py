@@ -69,3 +69,9 @@ def test_incremental_runs_skip_processed_inputs_and_dedup_against_earlier_runs(t
     assert all_docs["sa-003"] == ("near_duplicate", "sa-001")
     partitions = sorted(p.name for p in (out / "documents").iterdir())
     assert partitions == [f"run={r}" for r in runs]
+
+    from pipeline.report import summarise
+
+    headline = summarise(out, top=3)["headline"]
+    assert (headline["inputs"], headline["documents"], headline["accounting_ok"]) == (6, 6, True), \
+        "the report of an incremental corpus adds up every run"
