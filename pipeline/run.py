@@ -340,7 +340,7 @@ def _skip_processed(files: list[InputFile], processed: set[str]) -> tuple[list[I
         if checksum in processed:
             skipped.append(InputSummary(file.uri, file.size, checksum, 0, "skipped_already_processed"))
         else:
-            keep.append(file)
+            keep.append(dataclasses.replace(file, sha256=checksum))
     return keep, skipped
 
 

@@ -38,6 +38,7 @@ _READ_CHUNK = 1 << 20
 class InputFile:
     uri: str
     size: int
+    sha256: str | None = None  # known already when an incremental run checked it against earlier runs
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,7 @@ def read_input(file: InputFile, settings: InputSettings) -> Iterator[RawRecord |
     """
     count = 0
     try:
-        checksum = file_sha256(file.uri)
+        checksum = file.sha256 or file_sha256(file.uri)
         with FileSystems.open(file.uri, mime_type="application/octet-stream",
                               compression_type="uncompressed") as stream:
             for unit in _read_units(file.uri, stream, settings):
