@@ -66,6 +66,10 @@ def clean_text(raw: str) -> Cleaned:
     n = text.count(TATWEEL)
     text = text.replace(TATWEEL, "")
     stats["tatweel_removed"] = n
+    if stats["control_chars_removed"] or stats["bidi_controls_removed"] or stats["invisible_chars_removed"] or n:
+        # a removal can bring two combining marks together (ۧـٰ): normalise again so their
+        # canonical order is settled and cleaning stays idempotent
+        text = normalize_unicode(text)
 
     before = text
     text = _HSPACE_RE.sub(" ", text)
