@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
@@ -42,13 +43,13 @@ class _SegmentFn(beam.DoFn):
     def process(self, doc: Document):
         with stage_timer(self._timer):
             analysed = analyse_document(doc, self._segmenter)
-        Metrics.counter("segment", "sentences").inc(len(analysed.sentences))
-        Metrics.counter("segment", f"documents_{analysed.document.lang}").inc()
+        counts = Counter({"sentences": len(analysed.sentences), f"documents_{analysed.document.lang}": 1})
         for sentence in analysed.sentences:
-            Metrics.counter("segment", f"sentences_{sentence.lang}").inc()
-            for span in sentence.spans:
-                if span.lang != sentence.lang:
-                    Metrics.counter("segment", f"inner_spans_{span.method}_{span.lang}").inc()
+            counts[f"sentences_{sentence.lang}"] += 1
+            counts.update(f"inner_spans_{span.method}_{span.lang}" for span in sentence.spans
+                          if span.lang != sentence.lang)
+        for key, count in counts.items():  # one counter update per kind and document, not per sentence
+            Metrics.counter("segment", key).inc(count)
         yield analysed
 
 

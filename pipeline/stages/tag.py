@@ -1,6 +1,8 @@
 """Tag: entities (people, places, organisations) and sources (who is cited, who published)."""
 from __future__ import annotations
 
+from collections import Counter
+
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
@@ -31,13 +33,11 @@ class _TagFn(beam.DoFn):
         with stage_timer(self._source_timer):
             analysed.sources = self._extractor.extract(
                 doc.doc_id, doc.text, analysed.sentences, analysed.entities, outlet=doc.outlet, url=doc.url)
-        for key, count in self._tagger.counts.items():
+        for key, count in self._tagger.counts.items():  # entities by type, untagged passages by language
             Metrics.counter("entities", key).inc(count)
         self._tagger.counts.clear()
-        for entity in analysed.entities:
-            Metrics.counter("entities", f"type_{entity.type}").inc()
-        for source in analysed.sources:
-            Metrics.counter("sources", f"{source.role}_{source.kind}").inc()
+        for key, count in Counter(f"{s.role}_{s.kind}" for s in analysed.sources).items():
+            Metrics.counter("sources", key).inc(count)
         yield analysed
 
 
