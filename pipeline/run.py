@@ -96,7 +96,9 @@ def build_graph(p: beam.Pipeline, files: list[InputFile], early_inputs, config: 
     tagged = downstream | "Tag" >> TagEntitiesAndSources(config.entities, config.sources)
     sentences = (
         tagged
-        | "Sentences by outlet" >> beam.FlatMap(lambda a: [(a.document.outlet or "", s) for s in a.sentences])
+        | "Sentences by outlet and story" >> beam.FlatMap(
+            lambda a: [(a.document.outlet or "", a.document.canonical_doc_id or a.document.doc_id, s)
+                       for s in a.sentences])
         | "Flag boilerplate sentences" >> MarkBoilerplate(config.dedup)
     )
     rejects = (read.rejects, cleaned.rejects) | "All rejects" >> beam.Flatten()

@@ -169,15 +169,19 @@ def _sentence(doc_id: str, index: int, text: str) -> Sentence:
                     norm_text=normalise_for_search(text))
 
 
+def _by_story(outlet, sentence, story=None):
+    return outlet, story or sentence.doc_id, sentence
+
+
 def test_mark_boilerplate_per_outlet():
     promo = "تابعونا على تويتر للحصول على آخر الأخبار"
     sentences = []
     for i in range(5):
-        sentences.append(("okaz", _sentence(f"o{i}", 0, f"خبر رقم {i} عن الاقتصاد السعودي")))
-        sentences.append(("okaz", _sentence(f"o{i}", 1, promo)))
-        sentences.append(("okaz", _sentence(f"o{i}", 2, "(واس)")))  # short: never flagged
-    sentences.append(("sabq", _sentence("s0", 0, promo)))  # other outlet: count 1
-    sentences.append(("okaz", _sentence("o0", 3, promo)))  # same doc twice: counted once
+        sentences.append(_by_story("okaz", _sentence(f"o{i}", 0, f"خبر رقم {i} عن الاقتصاد السعودي")))
+        sentences.append(_by_story("okaz", _sentence(f"o{i}", 1, promo)))
+        sentences.append(_by_story("okaz", _sentence(f"o{i}", 2, "(واس)")))  # short: never flagged
+    sentences.append(_by_story("sabq", _sentence("s0", 0, promo)))  # other outlet: count 1
+    sentences.append(_by_story("okaz", _sentence("o0", 3, promo)))  # same doc twice: counted once
     p, _ = _run([])
     with p:
         out = (p | beam.Create(sentences) | MarkBoilerplate(DedupSettings(boilerplate_min_docs=5))
@@ -189,9 +193,19 @@ def test_mark_boilerplate_per_outlet():
         assert_that(out, equal_to(expected))
 
 
+def test_mark_boilerplate_counts_copies_of_one_story_once():
+    shared = "جملة من خبر واحد نشرته الصحيفة عدة مرات"
+    sentences = [_by_story("okaz", _sentence(f"copy{i}", 0, shared), story="copy0") for i in range(6)]
+    p, _ = _run([])
+    with p:
+        out = (p | beam.Create(sentences) | MarkBoilerplate(DedupSettings(boilerplate_min_docs=5))
+               | beam.Map(lambda s: (s.is_boilerplate, s.boilerplate_count)))
+        assert_that(out, equal_to([(False, 1)] * 6))
+
+
 def test_mark_boilerplate_min_share():
-    sentences = [("x", _sentence(f"d{i}", 0, "جملة متكررة في عدة مقالات")) for i in range(5)]
-    sentences += [("x", _sentence(f"n{i}", 0, f"جملة فريدة رقم {i} هنا")) for i in range(15)]
+    sentences = [_by_story("x", _sentence(f"d{i}", 0, "جملة متكررة في عدة مقالات")) for i in range(5)]
+    sentences += [_by_story("x", _sentence(f"n{i}", 0, f"جملة فريدة رقم {i} هنا")) for i in range(15)]
     p, _ = _run([])
     with p:
         out = (p | beam.Create(sentences)

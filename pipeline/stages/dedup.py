@@ -525,9 +525,10 @@ class _FlagBoilerplate(beam.DoFn):
         self.flagged = Metrics.counter(NAMESPACE, "boilerplate_sentences")
 
     def process(self, element, outlet_docs):
-        (outlet, key), sentences = element
-        sentences = list(sentences)
-        count = len({s.doc_id for s in sentences})
+        (outlet, key), stories_and_sentences = element
+        stories_and_sentences = list(stories_and_sentences)
+        sentences = [sentence for _, sentence in stories_and_sentences]
+        count = len({story for story, _ in stories_and_sentences})
         s = self.settings
         flag = (len(key) >= s.boilerplate_min_chars and count >= s.boilerplate_min_docs
                 and count >= s.boilerplate_min_share * outlet_docs.get(outlet, 0))
@@ -538,11 +539,12 @@ class _FlagBoilerplate(beam.DoFn):
 
 
 class MarkBoilerplate(beam.PTransform):
-    """PCollection[(outlet, Sentence)] -> PCollection[Sentence] with boilerplate flag and count.
+    """PCollection[(outlet, story, Sentence)] -> PCollection[Sentence] with boilerplate flag and count.
 
-    ``boilerplate_count`` = distinct documents of the same outlet containing the sentence; a missing
-    outlet (None) is its own group. Exact/near duplicate documents count too: feed canonical
-    documents only if copies should not make their shared sentences look like boilerplate.
+    ``story`` is the document's canonical doc id (its own id when unique), so the copies of one
+    article count once: a story printed twice by an outlet does not make its sentences boilerplate.
+    ``boilerplate_count`` = distinct stories of the same outlet containing the sentence; a missing
+    outlet (None) is its own group.
     """
 
     def __init__(self, settings: mh.DedupSettings | None = None, label: str | None = None):
@@ -552,13 +554,14 @@ class MarkBoilerplate(beam.PTransform):
     def expand(self, pairs):
         outlet_docs = (
             pairs
-            | "Outlet and document" >> beam.MapTuple(lambda outlet, s: (outlet or "", s.doc_id))
-            | "Distinct outlet documents" >> beam.Distinct()
-            | "Count documents per outlet" >> beam.combiners.Count.PerKey()
+            | "Outlet and story" >> beam.MapTuple(lambda outlet, story, s: (outlet or "", story))
+            | "Distinct outlet stories" >> beam.Distinct()
+            | "Count stories per outlet" >> beam.combiners.Count.PerKey()
         )
         return (
             pairs
-            | "Key by outlet and sentence" >> beam.MapTuple(lambda outlet, s: ((outlet or "", sentence_key(s)), s))
+            | "Key by outlet and sentence" >> beam.MapTuple(
+                lambda outlet, story, s: ((outlet or "", sentence_key(s)), (story, s)))
             | "Group repeated sentences" >> beam.GroupByKey()
             | "Flag boilerplate" >> beam.ParDo(_FlagBoilerplate(self.settings),
                                                outlet_docs=beam.pvalue.AsDict(outlet_docs))
