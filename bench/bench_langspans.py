@@ -16,7 +16,6 @@ import platform
 import re
 import sys
 import time
-import zipfile
 from collections import Counter
 from pathlib import Path
 
@@ -24,45 +23,36 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _snn import iter_articles, saudinewsnet_zips, shared_data_dir  # noqa: E402
 from pipeline.core.langspans import LanguageSegmenter, LanguageSettings  # noqa: E402
 
 _SPLIT = re.compile(r"[^.!?؟\n]+[.!?؟]*")
-
-
-def shared_data_dir() -> Path:
-    env = os.environ.get("NEWSCORPUS_SHARED_DATA")
-    return Path(env) if env else REPO.parent / "shared" / "data"
 
 
 def load_documents(max_sentences: int) -> list[tuple[str, list[tuple[int, int]]]]:
     """(text, sentence bounds) per article, naive split, up to ``max_sentences`` sentences."""
     docs = []
     total = 0
-    zdir = shared_data_dir() / "saudinewsnet"
-    zips = sorted(zdir.glob("*.zip")) if zdir.is_dir() else []
-    if not zips:
-        print(f"note: no SaudiNewsNet zips under {zdir} (set NEWSCORPUS_SHARED_DATA); gold set only")
-    for zp in zips:
-        with zipfile.ZipFile(zp) as zf:
-            for name in zf.namelist():
-                if not name.endswith(".json"):
-                    continue
-                for art in json.loads(zf.read(name).decode("utf-8")):
-                    text = art.get("content") or ""
-                    bounds = []
-                    for m in _SPLIT.finditer(text):
-                        a, b = m.span()
-                        while a < b and text[a].isspace():
-                            a += 1
-                        while b > a and text[b - 1].isspace():
-                            b -= 1
-                        if b > a:
-                            bounds.append((a, b))
-                    if bounds:
-                        docs.append((text, bounds))
-                        total += len(bounds)
-                    if total >= max_sentences:
-                        return docs
+    if not saudinewsnet_zips():
+        print(f"note: no SaudiNewsNet zips under {shared_data_dir()} (set NEWSCORPUS_SHARED_DATA); gold set only")
+    for _, art in iter_articles():
+        text = art.get("content") or ""
+        bounds = []
+        for m in _SPLIT.finditer(text):
+            a, b = m.span()
+            while a < b and text[a].isspace():
+                a += 1
+            while b > a and text[b - 1].isspace():
+                b -= 1
+            if b > a:
+                bounds.append((a, b))
+        if bounds:
+            docs.append((text, bounds))
+            total += len(bounds)
+        if total >= max_sentences:
+            return docs
     return docs
 
 

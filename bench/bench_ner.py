@@ -11,13 +11,11 @@ sentences/s, articles/s and entities found.
 from __future__ import annotations
 
 import argparse
-import glob
-import json
+import itertools
 import os
 import re
 import sys
 import time
-import zipfile
 from pathlib import Path
 
 for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -25,23 +23,18 @@ for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _snn import iter_articles, saudinewsnet_zips, shared_data_dir  # noqa: E402
 from pipeline.core import entities as E  # noqa: E402
 from pipeline.core.types import Sentence  # noqa: E402
 
 _SPLIT_RE = re.compile(r"[^\n.!?؟؛]+[.!?؟؛]*")
 
 
-def load_articles(data: Path, n: int) -> list[str]:
-    out: list[str] = []
-    for z in sorted(glob.glob(str(data / "saudinewsnet" / "*.zip"))):
-        with zipfile.ZipFile(z) as zf:
-            for m in sorted(zf.namelist()):
-                for art in json.loads(zf.read(m)):
-                    if art.get("content"):
-                        out.append(art["content"])
-                        if len(out) >= n:
-                            return out
-    return out
+def load_articles(n: int) -> list[str]:
+    """The first ``n`` non-empty article bodies, in zip order."""
+    return list(itertools.islice((art["content"] for _, art in iter_articles() if art.get("content")), n))
 
 
 def sentences(doc_id: str, text: str) -> list[Sentence]:
@@ -56,11 +49,10 @@ def sentences(doc_id: str, text: str) -> list[Sentence]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--articles", type=int, default=2000)
-    ap.add_argument("--data-dir", default=None)
     args = ap.parse_args()
-    data = Path(args.data_dir) if args.data_dir else E.default_shared_data_dir()
-    if not glob.glob(str(data / "saudinewsnet" / "*.zip")):
-        print(f"bench_ner: {data}/saudinewsnet/*.zip not found (shared data absent); skipping.")
+    if not saudinewsnet_zips():
+        print(f"bench_ner: {shared_data_dir()}/saudinewsnet/*.zip not found (shared data absent; "
+              "set NEWSCORPUS_SHARED_DATA); skipping.")
         return 0
     try:
         import torch  # the CRF does not use it; keep any accidental use to one thread
@@ -68,7 +60,7 @@ def main() -> int:
         torch.set_num_threads(1)
     except ImportError:
         pass
-    arts = load_articles(data, args.articles)
+    arts = load_articles(args.articles)
     docs = [(f"a{i}", t, sentences(f"a{i}", t)) for i, t in enumerate(arts)]
     ntok = sum(len(E.tokenize(t)) for _, t, _ in docs)
     nsent = sum(len(s) for _, _, s in docs)

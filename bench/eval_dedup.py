@@ -36,57 +36,40 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import difflib
-import glob
 import itertools
 import json
-import os
 import random
 import re
 import sys
 import time
-import zipfile
 from collections import Counter, defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _snn import iter_articles  # noqa: E402
+from _snn import shared_data_dir as data_dir  # noqa: E402,F401  (bench_dedup, dedup_real use it)
 from pipeline.core import minhash as mh  # noqa: E402
+from pipeline.core.clean import clean_text, normalise_for_search  # noqa: E402
 from pipeline.core.types import Document  # noqa: E402
 
-try:
-    from pipeline.core.clean import clean_text, normalise_for_search
-except ImportError:  # the clean module is owned elsewhere; this is the same profile
-    from camel_tools.utils.dediac import dediac_ar
-    from camel_tools.utils.normalize import normalize_alef_ar, normalize_alef_maksura_ar, normalize_teh_marbuta_ar
-
-    def normalise_for_search(text: str) -> str:
-        return normalize_teh_marbuta_ar(normalize_alef_maksura_ar(normalize_alef_ar(dediac_ar(text)))).casefold()
-
-    clean_text = None
-
-
-def data_dir() -> Path:
-    env = os.environ.get("NEWSCORPUS_SHARED_DATA")
-    return Path(env) if env else Path(__file__).resolve().parents[1].parent / "shared" / "data"
-
-
 def load_articles(limit: int | None = None) -> list[dict]:
-    """The shared articles in file order: dicts with the JSON fields plus ``member`` and ``index``."""
-    files = sorted(glob.glob(str(data_dir() / "saudinewsnet" / "*.zip")))
+    """The shared articles in file order: dicts with the JSON fields plus ``member`` (the zip) and
+    ``index`` (the position in it)."""
     out: list[dict] = []
-    for path in files:
-        with zipfile.ZipFile(path) as zf:
-            for member in sorted(zf.namelist()):
-                for i, rec in enumerate(json.loads(zf.read(member))):
-                    out.append(dict(rec, member=f"{Path(path).name}/{member}", index=i))
-                    if limit and len(out) >= limit:
-                        return out
+    per_zip: Counter = Counter()
+    for zip_name, rec in iter_articles():
+        out.append(dict(rec, member=zip_name, index=per_zip[zip_name]))
+        per_zip[zip_name] += 1
+        if limit and len(out) >= limit:
+            break
     return out
 
 
 def make_document(doc_id: str, rec: dict, text: str | None = None) -> Document:
     raw = (rec.get("content") or "") if text is None else text
-    cleaned = clean_text(raw).text if clean_text else raw.strip()
+    cleaned = clean_text(raw).text
     return Document(doc_id=doc_id, source_uri=rec.get("member", ""), text=cleaned,
                     norm_text=normalise_for_search(cleaned), outlet=rec.get("source"), url=rec.get("url"),
                     date=rec.get("date_extracted"), title=rec.get("title"), author=rec.get("author"),
@@ -94,7 +77,7 @@ def make_document(doc_id: str, rec: dict, text: str | None = None) -> Document:
 
 
 def real_documents(limit: int | None = None) -> list[Document]:
-    return [make_document(f"snn-{r['member'].split('/')[0][:-4]}-{r['index']:04d}", r) for r in load_articles(limit)]
+    return [make_document(f"snn-{r['member'][:-4]}-{r['index']:04d}", r) for r in load_articles(limit)]
 
 
 # --- edits ---------------------------------------------------------------------------------------
