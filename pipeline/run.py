@@ -81,13 +81,7 @@ def build_graph(p: beam.Pipeline, files: list[InputFile], early_inputs, config: 
     early_rejects, skipped = early_inputs
     read = p | "Read inputs" >> ReadInputs(files, early_rejects, config.input, config.run.progress_seconds, skipped)
     cleaned = read.records | "Decode and clean" >> DecodeAndClean(config.input)
-    prior = None
-    if prior_index:
-        prior = (
-            [p | f"Read dedup index {i}" >> beam.io.ReadFromParquet(pattern) for i, pattern in enumerate(prior_index)]
-            | "Earlier documents" >> beam.Flatten()
-        )
-    deduplicated = cleaned.documents | "Deduplicate" >> Deduplicate(config.dedup, prior=prior)
+    deduplicated = cleaned.documents | "Deduplicate" >> Deduplicate(config.dedup, index_files=prior_index)
     analysed = deduplicated.documents | "Segment" >> SegmentSentences(config.language)
     if config.dedup.output_policy == "canonical_only":
         downstream = analysed | "Keep canonical documents" >> beam.Filter(lambda a: is_canonical(a.document))

@@ -6,13 +6,16 @@ import json
 import operator
 
 import apache_beam as beam
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.testing.util import assert_that, equal_to
 
 from pipeline.core.minhash import DedupSettings
 from pipeline.core.types import Document, Sentence
-from pipeline.stages.dedup import ConnectedComponents, Deduplicate, MarkBoilerplate
+from pipeline.schema import DEDUP_INDEX
+from pipeline.stages.dedup import ConnectedComponents, Deduplicate, EarlierDocuments, MarkBoilerplate, fingerprint
 
 try:
     from pipeline.core.clean import normalise_for_search
@@ -234,3 +237,45 @@ def test_chain_clusters_identically_without_hash_to_min_rounds():
         result = p | beam.Create(DOCS) | Deduplicate(DedupSettings(cc_rounds=0))
         summary = result.clusters | beam.Map(lambda c: (c["canonical_doc_id"], c["size"]))
         assert_that(summary, equal_to([("a4", 4), ("c1", 3)]))
+
+
+def _index_rows(docs, settings):
+    rows = []
+    for doc in docs:
+        key, meta, bands, shingles = fingerprint(doc, settings)
+        rows.append({"doc_id": doc.doc_id, "exact_key": key, "band_keys": list(bands), "shingles": shingles,
+                     "date": meta.date, "text_chars": meta.text_len, "cluster_id": None,
+                     "canonical_doc_id": doc.doc_id})
+    return rows
+
+
+def test_earlier_documents_returns_only_index_rows_sharing_a_key(tmp_path):
+    """The persistent index is matched by key, not joined whole: unrelated earlier documents stay on disk."""
+    settings = DedupSettings()
+    by_id = {d.doc_id: d for d in DOCS}
+    earlier = [by_id[i] for i in ("a2", "a4", "u1", "u2", "c1")]
+    path = tmp_path / "index.parquet"
+    pq.write_table(pa.Table.from_pylist(_index_rows(earlier, settings), schema=DEDUP_INDEX), path,
+                   row_group_size=2)  # several row groups
+    batch = [by_id["a1"], _doc("n1", _words("جديد", 0, 80))]
+    p, _ = _run(batch)
+    with p:
+        keys = (p | beam.Create(batch)
+                | beam.Map(lambda d: (lambda f: (f[0], (f[1], f[2])))(fingerprint(d, settings))))
+        matched = keys | EarlierDocuments([str(tmp_path / "*.parquet")])
+        assert_that(matched | beam.Map(lambda row: row["doc_id"]), equal_to(["a2", "a4"]))
+
+
+def test_batches_against_an_index_give_the_single_run_clusters(tmp_path):
+    """Deduplicating the last documents against an index of the first ones finds the same clusters."""
+    settings = DedupSettings()
+    first, second = DOCS[:5], DOCS[5:] + [_doc("a5", BASE, "2015-07-25"), _doc("c4", _words("خبر", 15, 115))]
+    pq.write_table(pa.Table.from_pylist(_index_rows(first, settings), schema=DEDUP_INDEX),
+                   tmp_path / "index.parquet")
+    p, _ = _run(second)
+    with p:
+        result = p | beam.Create(second) | Deduplicate(settings, index_files=[str(tmp_path / "index.parquet")])
+        assert_that(result.documents | beam.Map(lambda d: (d.doc_id, d.dup_status, d.canonical_doc_id)),
+                    equal_to([("u2", "unique", "u2"), ("c1", "unique", "c1"), ("c2", "near_duplicate", "c1"),
+                              ("c3", "near_duplicate", "c1"), ("e1", "unique", "e1"),
+                              ("a5", "near_duplicate", "a4"), ("c4", "near_duplicate", "c1")]))

@@ -36,6 +36,7 @@ import dataclasses
 from typing import Iterable, NamedTuple
 
 import apache_beam as beam
+from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 
 from pipeline.core import minhash as mh
@@ -100,6 +101,75 @@ class _Fingerprint(beam.DoFn):
         yield beam.pvalue.TaggedOutput(self.INDEX, (doc.doc_id, {
             "doc_id": doc.doc_id, "exact_key": key, "band_keys": list(bands), "shingles": hashes,
             "date": meta.date, "text_chars": meta.text_len}))
+
+
+def batch_lookup_keys(element) -> Iterable[tuple[str, object]]:
+    """("exact", key) and ("band", key) of one fingerprinted document: what an earlier one must share."""
+    key, (_, bands) = element
+    yield "exact", key
+    for band in bands:
+        yield "band", band
+
+
+class _MatchEarlierDocuments(beam.DoFn):
+    """Dedup-index file -> the rows of earlier documents sharing an exact key or a band key with this batch.
+
+    Only those can be exact copies of, or candidate pairs with, a new document (pairs of two earlier
+    documents are never compared again), so the result equals joining the whole index, but memory
+    grows with the batch and its matches, not with everything processed before. Keys are matched in
+    Arrow, one row group at a time; shingles are read only for the row groups that match.
+    """
+
+    def __init__(self):
+        self.scanned = Metrics.counter(NAMESPACE, "index_rows_scanned")
+        self.matched = Metrics.counter(NAMESPACE, "index_rows_matched")
+
+    def process(self, path: str, lookup_keys):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        import pyarrow.parquet as pq
+        from apache_beam.io.filesystems import FileSystems
+
+        exact = pa.array(sorted({k for kind, k in lookup_keys if kind == "exact"}), pa.string())
+        bands = pa.array(sorted({k for kind, k in lookup_keys if kind == "band"}), pa.uint64())
+        with FileSystems.open(path) as handle:
+            index = pq.ParquetFile(handle)
+            for group in range(index.num_row_groups):
+                keys = index.read_row_group(group, columns=["exact_key", "band_keys"])
+                self.scanned.inc(keys.num_rows)
+                band_lists = keys.column("band_keys").combine_chunks()
+                band_hit = pc.is_in(pc.list_flatten(band_lists), value_set=bands)
+                rows = set(pc.filter(pc.list_parent_indices(band_lists), band_hit).to_pylist())
+                exact_hit = pc.is_in(keys.column("exact_key"), value_set=exact)
+                rows.update(i for i, hit in enumerate(exact_hit.to_pylist()) if hit)
+                if rows:
+                    self.matched.inc(len(rows))
+                    yield from index.read_row_group(group).take(sorted(rows)).to_pylist()
+
+
+def _matching_paths(pattern: str) -> list[str]:
+    return [m.path for m in FileSystems.match([pattern])[0].metadata_list]
+
+
+class EarlierDocuments(beam.PTransform):
+    """Rows of the persistent dedup index that can matter to this batch's documents.
+
+    ``index_files`` are paths or patterns of ``DEDUP_INDEX`` Parquet files (any Beam filesystem);
+    the input is the batch's fingerprints, ``(exact key, (meta, band keys))``.
+    """
+
+    def __init__(self, index_files: list[str]):
+        super().__init__()
+        self.index_files = list(index_files)
+
+    def expand(self, fingerprints):
+        lookup = fingerprints | "Keys to look up" >> beam.FlatMap(batch_lookup_keys)
+        return (
+            fingerprints.pipeline
+            | "Index files" >> beam.Create(self.index_files)
+            | "Match files" >> beam.FlatMap(_matching_paths)
+            | "Rows sharing a key" >> beam.ParDo(_MatchEarlierDocuments(), beam.pvalue.AsList(lookup))
+        )
 
 
 def prior_fingerprint(row: dict):
@@ -448,18 +518,20 @@ def _split_kind(kind: str):
 class Deduplicate(beam.PTransform):
     """PCollection[Document] -> DedupResult(documents=PCollection[Document], clusters=PCollection[dict])."""
 
-    def __init__(self, settings: mh.DedupSettings | None = None, label: str | None = None, prior=None):
+    def __init__(self, settings: mh.DedupSettings | None = None, label: str | None = None,
+                 index_files: list[str] | None = None):
         super().__init__(label)
         self.settings = settings or mh.DedupSettings()
-        self.prior = prior  # PCollection of DEDUP_INDEX rows of earlier batches/runs, or None
+        self.index_files = list(index_files or [])  # DEDUP_INDEX Parquet files of earlier batches/runs
 
     def expand(self, docs):
         s = self.settings
         fingerprints = docs | "Fingerprint documents" >> beam.ParDo(_Fingerprint(s)).with_outputs(
             _Fingerprint.SHINGLES, _Fingerprint.INDEX, main="keys")
         keys, shingles = fingerprints.keys, fingerprints[_Fingerprint.SHINGLES]
-        if self.prior is not None:
-            earlier = self.prior | "Earlier documents' fingerprints" >> beam.ParDo(
+        if self.index_files:
+            prior = keys | "Look up earlier documents" >> EarlierDocuments(self.index_files)
+            earlier = prior | "Earlier documents' fingerprints" >> beam.ParDo(
                 prior_fingerprint).with_outputs(_Fingerprint.SHINGLES, main="keys")
             keys = (keys, earlier.keys) | "With earlier keys" >> beam.Flatten()
             shingles = (shingles, earlier[_Fingerprint.SHINGLES]) | "With earlier shingles" >> beam.Flatten()
