@@ -192,11 +192,12 @@ class _Tok:
 
 class _Toks(list):
     """A sentence's tokens, plus the characters to trim off the front of a token used as a span start
-    (the preposition ل of لوكالة)."""
+    (the preposition ل of لوكالة; the conjunction و of a second coordinated source, ومصادر)."""
 
     def __init__(self, items=()):
         super().__init__(items)
         self.trims: dict[int, int] = {}
+        self.conj_trims: dict[int, int] = {}
 
 
 def _tokenise(text: str, start: int, end: int) -> _Toks:
@@ -273,6 +274,10 @@ _HONORIFICS = {"الدكتور", "دكتور", "د", "المهندس", "الشي
 _HONORIFIC_PRONOUNS = {"سموه", "سموها", "معاليه", "فضيلته", "سعادته", "فخامته", "جلالته", "دولته"}
 _LEAD_SKIP = {"اليه", "اليها", "اليهم", "عليه", "عليها", "بدوره", "بدورها", "كذلك", "ايضا"}
 _ADMIN_WORDS = {"منطقه", "محافظه", "ولايه", "مدينه", "اقليم", "اماره", "بلديه", "امانه", "الولايات", "جامعه"}
+_SPEECH_VERBS = {"قال", "قالت", "اضاف", "اضافت", "ذكر", "ذكرت", "تابع", "تابعت"}
+_STATEMENT_TO = {"تصريح", "تصريحات", "حديث", "حديثه", "حديثها", "اسئله", "سؤال"}  # prep cues: في تصريح لـ X، ردا على أسئلة X
+_NUMBER_WORDS = {"ثلاثه", "اربعه", "خمسه", "سته", "سبعه", "ثمانيه", "تسعه", "عشره", "ثلاث", "اربع", "خمس", "ست",
+                 "عده", "عشرات"}
 _LATIN_PERSON_PREFIX = {"m", "mme", "mr", "mrs", "ms", "dr", "m.", "mme.", "mr."}
 
 
@@ -338,6 +343,7 @@ class SourceExtractor:
                     self._cues.setdefault(toks, (lang, ctype))
         self._max_cue = max((len(k) for k in self._cues), default=1)
         self._cue_first = {k[0] for k in self._cues}
+        self._cue_single = {k[0] for k in self._cues if len(k) == 1}
         self._refusal_verbs = {k[0] for k, (_, t) in self._cues.items() if t == "refusal"}
         self._verb_set = frozenset(k[0] for k, (lang, t) in self._cues.items() if lang == "ar" and t == "verb" and len(k) == 1)
 
@@ -518,6 +524,7 @@ class SourceExtractor:
                 for found in found_all:
                     (a, b), cue_text, direction, strength = found
                     trim = toks.trims.get(a, 0) if cue_text.endswith(" ل") or cue.type == "prep" else 0
+                    trim = trim or toks.conj_trims.get(a, 0)
                     quotable = not cue_text.endswith(" ل") and (cue_text.endswith((" عن", " قول")) or not relayed)
                     s, e = toks[a].start + trim, toks[b - 1].end
                     if any(s < ue and us < e for us, ue in used):
@@ -553,7 +560,10 @@ class SourceExtractor:
                         last_agency.append(canonical)
                     elif kind == "official" and not (len(seg) == 1 and seg[0].norm in _HONORIFIC_PRONOUNS):
                         last_official.append(canonical)
-                    name = self._name_tokens(seg) or self._lead_name(seg)
+                    if self._name_then_title(seg):  # عزام الدخيل وزير التعليم -> عزام الدخيل
+                        name = self._lead_name(seg)
+                    else:
+                        name = self._name_tokens(seg) or self._lead_name(seg)
                     if name and kind in ("official", "person") and self.settings.resolve_names:
                         key = " ".join(name)
                         if kind == "official" or key not in names:
@@ -613,7 +623,17 @@ class SourceExtractor:
         return cues
 
     def _is_cue_start(self, toks: list[_Tok], i: int) -> bool:
-        return toks[i].norm in self._cue_first or toks[i].bare in self._cue_first
+        """A one-word cue here, or the whole of a longer one (في alone is not a cue; في تصريح is)."""
+        t = toks[i]
+        if t.norm in self._cue_single or t.bare in self._cue_single:
+            return True
+        if t.norm not in self._cue_first and t.bare not in self._cue_first:
+            return False
+        for length in range(min(self._max_cue, len(toks) - i), 1, -1):
+            seq = tuple(x.norm for x in toks[i:i + length])
+            if seq in self._cues or (t.arabic and (t.bare,) + seq[1:] in self._cues):
+                return True
+        return False
 
     def _sources_for_cue(self, toks: list[_Tok], cue: _Cue, cues: list[_Cue], next_cue: int):
         """Yield ((a, b) token range, cue text, direction, strength) for each source of ``cue``."""
@@ -629,9 +649,12 @@ class SourceExtractor:
         cue_text = cue.text
         if cue.type == "prep":
             # وفقا لـ X / وفقا لما ذكرته X / بحسب ما ذكرت X / كما أعلن X
-            if toks[cue.start].bare == "كما" and not (i < n and self._is_cue_start(toks, i)
-                                                      and toks[i].bare not in _AMBIGUOUS_VERBS):
+            also = toks[cue.start].bare == "كما"
+            if also and not (i < n and self._is_cue_start(toks, i)
+                             and (toks[i].bare not in _AMBIGUOUS_VERBS or toks[i].bare in _SPEECH_VERBS)):
                 return  # كما زادت التكاليف: not a reporting clause
+            # كما أضاف المشروع ميزات is not reporting either: قال/أضاف/ذكر need a titled subject here
+            titled_only = also and toks[i].bare in _AMBIGUOUS_VERBS
             if i < n and toks[i].norm == "ل":
                 i += 1
             if i < n and toks[i].norm in ("ما", "لما") and i + 1 < n and self._is_cue_start(toks, i + 1):
@@ -642,8 +665,15 @@ class SourceExtractor:
                 cue_text += " " + toks[i].text  # حسبما أفاد مسؤولون
                 i += 1
             last = _strip_clitic(_norm(cue_text.split()[-1]))
+            if last in _STATEMENT_TO and not (i < n and toks[i].arabic and toks[i].norm.startswith("ل")
+                                              and len(toks[i].norm) > 2) and last not in ("اسئله", "سؤال"):
+                return  # في تصريح صحفي: only "في تصريح لوكالة ..." / "في حديثه لمدير ..." names a source
             next_cue = next((c.start for c in cues if c.start >= i), n)  # a verb folded into the cue is not a limit
-            np = self._np_forward(toks, i, next_cue, strip_l=last in ("وفقا", "فقا", "طبقا", "ل"))
+            np = self._np_forward(toks, i, next_cue,
+                                  strip_l=last in ("وفقا", "فقا", "طبقا", "ل") or last in _STATEMENT_TO)
+            if np and titled_only and self._head_kind(toks[np[0][0]:np[0][1]]) is None \
+                    and not self._has_alias(toks[np[0][0]:np[0][1]]):
+                return
             if np:
                 yield np[0], cue_text, "fwd", 0.25
                 yield from self._after_np(toks, np, cue_text, next_cue)
@@ -732,8 +762,9 @@ class SourceExtractor:
                         head not in (None, "person", "anonymous", "document")
                         or (head == "anonymous" and toks[a].norm in ("مصدر", "مصادر", "المصدر", "المصادر"))
                         or self._has_alias(toks[a:b], at_start=True)
+                        or self._name_then_title(toks[a:b])
                         or (b - a == 1 and toks[a].norm in _HONORIFIC_PRONOUNS)):
-                    ok, strength = True, 0.0  # أكد المتحدث باسم حكومة الولاية هذه الحصيلة
+                    ok, strength = True, 0.0  # أكد المتحدث باسم حكومة الولاية هذه الحصيلة، نفى فلان وزير التعليم
                 if ok:
                     yield (a, b), cue_text, "fwd", strength
                     yield from self._after_np(toks, np, cue_text, next_cue)
@@ -759,6 +790,13 @@ class SourceExtractor:
         if stop is None or stop >= n:
             return
         st = toks[stop]
+        k = stop + 1 if st.text in ("،", ",") and stop + 1 < n else stop
+        if self._coordinated_source(toks, k):
+            toks.conj_trims[k] = 1
+            np2 = self._np_forward(toks, k, next_cue)
+            if np2:
+                yield np2[0], cue_text, "fwd", 0.15
+            return
         if st.norm in ("عن", "قول") and stop + 1 < n and (st.norm == "قول" or cue_text.split()[0].lstrip("وف") in (
                 "نقل", "نقلت", "ينقل", "تنقل", "نقلا", "روي", "روى", "روت")):
             np2 = self._np_forward(toks, stop + 1, next_cue)
@@ -833,6 +871,8 @@ class SourceExtractor:
                     break
                 if norm.startswith("ل") and len(norm) > 1 and self._is_recipient(t):
                     break
+                if self._coordinated_source(toks, j):
+                    break  # قال مسؤول محلي ومصادر بالشرطة: two sources
                 if norm in ("في", "ب", "من"):
                     if not self._continue_after_prep(toks, a, j):
                         break
@@ -880,6 +920,14 @@ class SourceExtractor:
             toks.trims[a] = 1
         return (a, b), (j if j < n else None)
 
+    def _coordinated_source(self, toks, j) -> bool:
+        """ومصادر، ومسؤولون، والمتحدث باسم ...: a conjunction starting a second source phrase."""
+        t = toks[j]
+        if not (t.arabic and t.norm.startswith("و") and len(t.norm) > 3):
+            return False
+        rest = t.norm[1:]
+        return (rest,) in self._anon_heads or rest in self._titles.get("official", ())
+
     def _continue_after_prep(self, toks, a, j) -> bool:
         """في/من/ب inside a source phrase: "مصدر مطلع في وزارة الدفاع", "المتحدث باسم مجلس الأمن القومي في البيت الأبيض"."""
         if j + 1 >= len(toks):
@@ -925,8 +973,8 @@ class SourceExtractor:
             t = toks[k]
             if t.norm in _THAT or t.text in (":",) or t.text in _QUOTE_OPEN or t.norm in _QUOTE_VERBS:
                 return True, 0.2
-            if k > b and self._is_cue_start(toks, k) and k >= limit:
-                break
+            if k > b and self._is_cue_start(toks, k) and k >= limit and toks[k].norm not in ("عبر", "بين"):
+                break  # (عبر حسابه، بين الطرفين: prepositions, not the next cue)
         for k in range(b, min(n, b + 30)):
             if toks[k].norm in _SAYING:
                 return True, 0.15  # وتحدث الفهد بعد انتهاء الاجتماع ... قائلا: «...»
@@ -1077,8 +1125,9 @@ class SourceExtractor:
         if not words:
             return None
         norms = [t.norm for t in words]
-        while len(norms) > 1 and norms[0] in ("ذات", "نفس", "تلك", "هذه", "هذا"):
-            norms = norms[1:]  # ذات المصادر: the same sources
+        while len(norms) > 1 and (norms[0] in ("ذات", "نفس", "تلك", "هذه", "هذا") or norms[0] in _NUMBER_WORDS
+                                  or norms[0].isdigit()):
+            norms = norms[1:]  # ذات المصادر: the same sources; أربعة مصادر
         if norms[0].startswith(("l'", "d'")) and len(norms[0]) > 2:
             norms = [norms[0][2:]] + norms[1:]  # l'agence, l'Élysée
         first = norms[0]
@@ -1114,7 +1163,8 @@ class SourceExtractor:
             real_name = name and len(name) >= 2 and not any(
                 x in self._anon_qual or x.startswith(("و", "ب", "ل")) or x.endswith("ي") and len(name) == 2
                 for x in name)
-            if real_name and norms[0] not in ("مصدر", "مصادر", "المصدر", "المصادر", "تقارير", "التقارير", "انباء",
+            lead_norm = next((w for w in norms if w not in _NUMBER_WORDS and not w.isdigit()), norms[0])
+            if real_name and lead_norm not in ("مصدر", "مصادر", "المصدر", "المصادر", "تقارير", "التقارير", "انباء",
                                               "معلومات", "بعض", "عدد", "احد", "ذات", "نفس", "sources", "source"):
                 return "official", self._person_canonical(seg, name, alias), 0.1
             return "anonymous", normalised, 0.15
@@ -1141,6 +1191,9 @@ class SourceExtractor:
         if head in ("government", "organisation"):
             if alias and alias[1] in ("government", "organisation") and len(seg) <= 3:
                 return alias[1], alias[0], 0.2
+            if head == "government" and norms[0] in ("اداره", "الاداره") and len(norms) > 1 \
+                    and norms[1] in self._titles.get("organisation", ()):
+                return "organisation", normalised, 0.1  # إدارة نادي الشباب: the club's own management
             return head, normalised, 0.1
         start_alias = self._has_alias(seg, at_start=True)
         if start_alias:
