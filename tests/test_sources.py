@@ -423,3 +423,48 @@ def test_saudinewsnet_gold_runs_when_data_present():
     assert res["publisher"]["precision"] == 1.0 and res["publisher"]["recall"] == 1.0
     # the held-out test set (evaluated only a few times; measured P 0.929, R 0.765): guard against regressions only
     assert res["precision"] >= 0.85 and res["recall"] >= 0.7, res
+
+
+# ------------------------------------------------------------------ patterns found in the second dev set
+
+def test_coordinated_second_source_is_its_own_row(extractor):
+    rows = cited(extractor, "قال مسؤول محلي ومصادر بالشرطة إن 12 شخصا على الأقل قتلوا اليوم.")
+    assert (one(rows, "مسؤول محلي").kind, one(rows, "مصادر بالشرطة").kind) == ("anonymous", "anonymous")
+    rows = cited(extractor, "وقال علي الحسيني، رئيس بلدية طوز خورماتو، ومصدران بالشرطة، إن مهاجما فجر سترته.")
+    assert one(rows, "علي الحسيني، رئيس بلدية طوز خورماتو").kind == "official"
+    assert one(rows, "مصدران بالشرطة").kind == "anonymous"
+
+
+def test_numeral_before_an_anonymous_head(extractor):
+    rows = cited(extractor, "وفي تسجيل صوتي أكدت أربعة مصادر من طالبان أن العائلة لم تبايع الزعيم الجديد.")
+    assert one(rows, "أربعة مصادر من طالبان").kind == "anonymous"
+
+
+def test_statement_given_to_and_questions_asked_by(extractor):
+    rows = cited(extractor, "صرح بذلك في تصريح إلى المدير العام للشؤون الزراعية بمنطقة عسير المهندس فهد بن سعيد "
+                            "الفرطيش، مضيفا أن المبنى الجديد بلغت تكلفته 33 مليون ريال.")
+    assert one(rows, "المدير العام للشؤون الزراعية بمنطقة عسير المهندس فهد بن سعيد الفرطيش").kind == "official"
+    rows = cited(extractor, "وردا على اسئلة وكالة فرانس برس، قال مسؤول عسكري اميركي انه على علم بالحادث.")
+    assert one(rows, "وكالة فرانس برس").kind == "news_agency"
+    assert one(rows, "مسؤول عسكري اميركي").kind == "anonymous"
+    assert not cited(extractor, "وفي تصريح صحفي أمس تحدث عن الطقس في المنطقة.")
+
+
+def test_name_with_a_role_earlier_needs_no_complement(extractor):
+    text = ("نفى عزام الدخيل وزير التعليم ما يتم تداوله بشأن تأجيل الدراسة. "
+            "وقال الدخيل في تغريدة عبر حسابه بتويتر: \"ما يتم تداوله غير صحيح\".")
+    rows = cited(extractor, text)
+    assert one(rows, "عزام الدخيل وزير التعليم").kind == "official"
+    assert one(rows, "الدخيل").kind == "official"
+
+
+def test_also_said_needs_a_titled_subject(extractor):
+    rows = cited(extractor, "ومن المرتقب ان تصل طائرات المساعدات في اليومين المقبلين كما اضاف الوزير.")
+    assert one(rows, "الوزير").kind == "official"
+    assert not cited(extractor, "كما زادت بعض التكاليف المباشرة نتيجة لزيادة كمية البضائع.")
+    assert not cited(extractor, "كما أضاف المشروع ميزات جديدة للمستخدمين.")
+
+
+def test_club_management_is_an_organisation(extractor):
+    rows = cited(extractor, "أعلنت إدارة نادي الشباب المكلفة عن فتح باب الترشح لرئاسة مجلس الإدارة.")
+    assert one(rows, "إدارة نادي الشباب المكلفة").kind == "organisation"

@@ -272,7 +272,7 @@ _UNTITLED = "_untitled"  # internal: a bare name without any evidence of its kin
 _HONORIFICS = {"الدكتور", "دكتور", "د", "المهندس", "الشيخ", "الاستاذ", "اللواء", "العقيد", "العميد", "الفريق", "المقدم",
                "الرائد", "النقيب", "الامير", "الملك", "السيد", "السيده", "معالي", "سمو", "فضيله", "الملا", "الحاج"}
 _HONORIFIC_PRONOUNS = {"سموه", "سموها", "معاليه", "فضيلته", "سعادته", "فخامته", "جلالته", "دولته"}
-_LEAD_SKIP = {"اليه", "اليها", "اليهم", "عليه", "عليها", "بدوره", "بدورها", "كذلك", "ايضا"}
+_LEAD_SKIP = {"اليه", "اليها", "اليهم", "عليه", "عليها", "بدوره", "بدورها", "كذلك", "ايضا", "بذلك", "ذلك"}
 _ADMIN_WORDS = {"منطقه", "محافظه", "ولايه", "مدينه", "اقليم", "اماره", "بلديه", "امانه", "الولايات", "جامعه"}
 _SPEECH_VERBS = {"قال", "قالت", "اضاف", "اضافت", "ذكر", "ذكرت", "تابع", "تابعت"}
 _STATEMENT_TO = {"تصريح", "تصريحات", "حديث", "حديثه", "حديثها", "اسئله", "سؤال"}  # prep cues: في تصريح لـ X، ردا على أسئلة X
@@ -519,7 +519,7 @@ class SourceExtractor:
             used: list[tuple[int, int]] = []
             for ci, cue in enumerate(cues):
                 next_cue = cues[ci + 1].start if ci + 1 < len(cues) else len(toks)
-                found_all = list(self._sources_for_cue(toks, cue, cues, next_cue))
+                found_all = list(self._sources_for_cue(toks, cue, cues, next_cue, names))
                 relayed = any(f[1].endswith((" عن", " قول")) for f in found_all)
                 for found in found_all:
                     (a, b), cue_text, direction, strength = found
@@ -635,15 +635,16 @@ class SourceExtractor:
                 return True
         return False
 
-    def _sources_for_cue(self, toks: list[_Tok], cue: _Cue, cues: list[_Cue], next_cue: int):
+    def _sources_for_cue(self, toks: list[_Tok], cue: _Cue, cues: list[_Cue], next_cue: int,
+                         names: dict[str, tuple[str, str]] | None = None):
         """Yield ((a, b) token range, cue text, direction, strength) for each source of ``cue``."""
         if cue.lang == "ar":
-            yield from self._sources_ar(toks, cue, cues, next_cue)
+            yield from self._sources_ar(toks, cue, cues, next_cue, names or {})
         else:
             yield from self._sources_latin(toks, cue, next_cue)
 
     # Arabic ----------------------------------------------------------------------------
-    def _sources_ar(self, toks, cue, cues, next_cue):
+    def _sources_ar(self, toks, cue, cues, next_cue, names):
         n = len(toks)
         i = cue.end
         cue_text = cue.text
@@ -665,9 +666,12 @@ class SourceExtractor:
                 cue_text += " " + toks[i].text  # حسبما أفاد مسؤولون
                 i += 1
             last = _strip_clitic(_norm(cue_text.split()[-1]))
-            if last in _STATEMENT_TO and not (i < n and toks[i].arabic and toks[i].norm.startswith("ل")
-                                              and len(toks[i].norm) > 2) and last not in ("اسئله", "سؤال"):
-                return  # في تصريح صحفي: only "في تصريح لوكالة ..." / "في حديثه لمدير ..." names a source
+            if last in _STATEMENT_TO and i < n and toks[i].norm == "الي":
+                i += 1  # في تصريح إلى مدير ...
+            elif last in _STATEMENT_TO and not (i < n and toks[i].arabic and toks[i].norm.startswith("ل")
+                                                and len(toks[i].norm) > 2) and last not in ("اسئله", "سؤال") \
+                    and not (i > cue.end and toks[i].text in _QUOTE_OPEN):
+                return  # في تصريح صحفي: only "في تصريح لوكالة ..." / "في حديثه لـ«سبق»" names a source
             next_cue = next((c.start for c in cues if c.start >= i), n)  # a verb folded into the cue is not a limit
             np = self._np_forward(toks, i, next_cue,
                                   strip_l=last in ("وفقا", "فقا", "طبقا", "ل") or last in _STATEMENT_TO)
@@ -723,7 +727,7 @@ class SourceExtractor:
             quoted_name = bool(np) and np[0][0] > 0 and toks[np[0][0] - 1].text in _QUOTE_OPEN \
                 and _immediate_complement(toks, np[0][1])  # وبينت "موبايلي" أنه
             if not np or (self._head_kind(toks[np[0][0]:np[0][1]]) is None and not self._has_alias(toks[np[0][0]:np[0][1]])
-                          and not quoted_name):
+                          and not quoted_name and not self._known_name(toks[np[0][0]:np[0][1]], names)):
                 return
         if verb in ("عبر", "عبرت"):  # also the preposition "via": only وعبر + a titled subject
             if toks[cue.start].norm == verb and cue.start > 0:
@@ -763,6 +767,7 @@ class SourceExtractor:
                         or (head == "anonymous" and toks[a].norm in ("مصدر", "مصادر", "المصدر", "المصادر"))
                         or self._has_alias(toks[a:b], at_start=True)
                         or self._name_then_title(toks[a:b])
+                        or self._known_name(toks[a:b], names)
                         or (b - a == 1 and toks[a].norm in _HONORIFIC_PRONOUNS)):
                     ok, strength = True, 0.0  # أكد المتحدث باسم حكومة الولاية هذه الحصيلة، نفى فلان وزير التعليم
                 if ok:
@@ -919,6 +924,15 @@ class SourceExtractor:
             # the attached ل of "لوكالة"/"لرويترز" is not part of the span (the tokens stay intact)
             toks.trims[a] = 1
         return (a, b), (j if j < n else None)
+
+    def _known_name(self, seg, names) -> bool:
+        """A bare name that an earlier phrase of the document gave a role: وزير الخارجية عادل الجبير ... وقال الجبير."""
+        name = self._name_tokens(seg) or self._lead_name(seg)
+        if not name or len(name) != len([t for t in seg if t.is_word]):
+            return False
+        key = " ".join(name)
+        return key in names or (len(name) == 1 and any(
+            k.split()[-1] == name[0] or k.split()[0] == name[0] for k in names))
 
     def _coordinated_source(self, toks, j) -> bool:
         """ومصادر، ومسؤولون، والمتحدث باسم ...: a conjunction starting a second source phrase."""
