@@ -421,8 +421,19 @@ def test_saudinewsnet_gold_runs_when_data_present():
     res = ev.evaluate("saudinewsnet")
     assert res["documents"] == 40
     assert res["publisher"]["precision"] == 1.0 and res["publisher"]["recall"] == 1.0
-    # the held-out test set (evaluated only a few times; measured P 0.929, R 0.765): guard against regressions only
-    assert res["precision"] >= 0.85 and res["recall"] >= 0.7, res
+    # the first test set; its misses were studied in development later (P 0.984, R 0.897): regressions only
+    assert res["precision"] >= 0.9 and res["recall"] >= 0.8, res
+
+
+def test_held_out_test2_runs_when_data_present():
+    """sample(40, skip=120), annotated without looking at the extractor; never tuned on (P 0.930, R 0.602
+    when first measured): a regression guard, not the target."""
+    ev = _eval_module()
+    if not ev.saudinewsnet_zips():
+        pytest.skip("shared SaudiNewsNet data absent")
+    res = ev.evaluate("test2")
+    assert res["documents"] == 40
+    assert res["precision"] >= 0.85 and res["recall"] >= 0.55, res
 
 
 # ------------------------------------------------------------------ patterns found in the second dev set
@@ -468,3 +479,34 @@ def test_also_said_needs_a_titled_subject(extractor):
 def test_club_management_is_an_organisation(extractor):
     rows = cited(extractor, "أعلنت إدارة نادي الشباب المكلفة عن فتح باب الترشح لرئاسة مجلس الإدارة.")
     assert one(rows, "إدارة نادي الشباب المكلفة").kind == "organisation"
+
+
+def test_one_man_with_two_titles_is_one_source(extractor):
+    rows = cited(extractor, "وقال ولي العهد نائب رئيس مجلس الوزراء ووزير الداخلية الأمير محمد بن نايف إن المملكة ماضية.")
+    assert [r.text for r in rows] == ["ولي العهد نائب رئيس مجلس الوزراء ووزير الداخلية الأمير محمد بن نايف"]
+
+
+def test_name_between_commas_after_a_role(extractor):
+    rows = cited(extractor, "وبين المتحدث الرسمي بصحة الجوف، فهد الكريع، أن تماسا كهربائيا تسبب بحريق بسيط.")
+    assert one(rows, "المتحدث الرسمي بصحة الجوف، فهد الكريع").kind == "official"
+
+
+def test_unnamed_official_with_a_qualifier_is_anonymous(extractor):
+    rows = cited(extractor, "كشف قائد عسكري يمني موالٍ للحكومة عن أن المقاومة أعدت خطة لاستكمال التحرير.")
+    assert one(rows, "قائد عسكري يمني موالٍ للحكومة").kind == "anonymous"
+    rows = cited(extractor, "وقال قائد الشرطة العقيد سالم الزهراني إن التحقيق مستمر.")
+    assert one(rows, "قائد الشرطة العقيد سالم الزهراني").kind == "official"
+
+
+def test_phrase_ends_at_the_name_when_the_object_follows(extractor):
+    text = "وثمن ممثل البرنامج الوطني «بارع» إياد نقشبندي مبادرة اللجنة التنظيمية."
+    ents = [Entity("d", 0, text.index("إياد"), text.index("إياد") + len("إياد نقشبندي"), "إياد نقشبندي", "PER",
+                   "إياد نقشبندي", "ar", "test", 0.9)]
+    rows = cited(extractor, text, entities=ents)
+    assert [r.text for r in rows] == ["ممثل البرنامج الوطني «بارع» إياد نقشبندي"]
+
+
+def test_missing_space_after_a_full_stop(extractor):
+    rows = cited(extractor, "نالت إعجاب جميع زوار المعرض.وأوضح مدير إدارة الخدمات الاجتماعية بأمانة المدينة "
+                            "المنورة محمد المردف، أن المعرض يحوي العديد من الصور.")
+    assert one(rows, "مدير إدارة الخدمات الاجتماعية بأمانة المدينة المنورة محمد المردف").kind == "official"

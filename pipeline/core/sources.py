@@ -166,7 +166,8 @@ def _copy(value: Any) -> Any:
 
 _MARKS = "\u064b-\u065f\u0670"
 _WORD = rf"(?:[^\W_]|[{_MARKS}])"
-_TOKEN_RE = re.compile(rf"{_WORD}+(?:['’\-.]{_WORD}+)*|[^\w\s{_MARKS}]")
+# a dot joins Latin abbreviations and numbers (U.S, 3.5), never two Arabic words (المعرض.وأوضح: a missing space)
+_TOKEN_RE = re.compile(rf"{_WORD}+(?:['’\-]{_WORD}+|\.(?![\u0600-\u06FF]){_WORD}+)*|[^\w\s{_MARKS}]")
 _QUOTE_OPEN = {"“": "”", "«": "»", '"': '"', "„": "“", "‹": "›"}
 _QUOTE_CHARS = set("“”«»\"„‹›")
 _LATIN_RE = re.compile(r"[A-Za-zÀ-ÿ]")
@@ -263,7 +264,7 @@ _OBJECT_PREP = {v: p for verbs, p in (
 ) for v in verbs}
 # reporting verbs that need no complement when their subject is a titled phrase or a known name
 # (أكد المتحدث باسم حكومة الولاية هذه الحصيلة، أدان الأمين العام التفجير)
-_STRONG_VERBS = {"قال", "قالت", "اكد", "اكدت", "اعلن", "اعلنت", "نفي", "نفت", "ينفي", "تنفي", "كشف", "كشفت",
+_STRONG_VERBS = {"ثمن", "ثمنت", "قال", "قالت", "اكد", "اكدت", "اعلن", "اعلنت", "نفي", "نفت", "ينفي", "تنفي", "كشف", "كشفت",
                  "اوضح", "اوضحت", "ذكر", "ذكرت", "افاد", "افادت", "تحدث", "تحدثت", "ادان", "ادانت", "استنكر",
                  "استنكرت", "اوصي", "اوصت", "استطلع", "استطلعت", "صرح", "صرحت", "حذر", "حذرت"}
 # words that announce a quotation further on: تحدث ... قائلا: «...»
@@ -523,6 +524,7 @@ class SourceExtractor:
                 relayed = any(f[1].endswith((" عن", " قول")) for f in found_all)
                 for found in found_all:
                     (a, b), cue_text, direction, strength = found
+                    b = self._trim_after_name(toks, a, b, sent_ents)
                     trim = toks.trims.get(a, 0) if cue_text.endswith(" ل") or cue.type == "prep" else 0
                     trim = trim or toks.conj_trims.get(a, 0)
                     quotable = not cue_text.endswith(" ل") and (cue_text.endswith((" عن", " قول")) or not relayed)
@@ -759,10 +761,15 @@ class SourceExtractor:
                 if appos:  # قال ريتشارد هورويل، المحامي المكلف بالدفاع عن شرطة لندن، ...
                     np = ((a, appos[0][1]), appos[1])
                     (a, b), stop = np
+            elif self._head_kind(toks[a:b]) in ("official", "person") and not self._name_tokens(toks[a:b]):
+                name_end = self._appositive_name_end(toks, b, next_cue)
+                if name_end:  # وبين المتحدث الرسمي بصحة الجوف، فهد الكريع، أن
+                    np = ((a, name_end), name_end)
+                    (a, b), stop = np
             if self._looks_like_subject(toks, a, b):
                 ok, strength = self._complement(toks, b, next_cue, verb, cue)
                 head = self._head_kind(toks[a:b])
-                if not ok and verb in _STRONG_VERBS and cue.type == "verb" and (
+                if not ok and (verb in _STRONG_VERBS or verb not in _AMBIGUOUS_VERBS) and cue.type == "verb" and (
                         head not in (None, "person", "anonymous", "document")
                         or (head == "anonymous" and toks[a].norm in ("مصدر", "مصادر", "المصدر", "المصادر"))
                         or self._has_alias(toks[a:b], at_start=True)
@@ -876,7 +883,7 @@ class SourceExtractor:
                     break
                 if norm.startswith("ل") and len(norm) > 1 and self._is_recipient(t):
                     break
-                if self._coordinated_source(toks, j):
+                if self._coordinated_source(toks, j, after_name=name_started):
                     break  # قال مسؤول محلي ومصادر بالشرطة: two sources
                 if norm in ("في", "ب", "من"):
                     if not self._continue_after_prep(toks, a, j):
@@ -925,6 +932,43 @@ class SourceExtractor:
             toks.trims[a] = 1
         return (a, b), (j if j < n else None)
 
+    def _appositive_name_end(self, toks, b, limit) -> int | None:
+        """End of a personal name set off by commas after a role ("، فهد الكريع،"), or None."""
+        n = min(len(toks), limit)
+        if not (b + 2 < n and toks[b].text in ("،", ",") and self._looks_like_given_name(toks[b + 1])):
+            return None
+        k = b + 1
+        while k < n and k < b + 5 and toks[k].is_word and toks[k].arabic and toks[k].norm not in self._stop_ar \
+                and toks[k].norm not in _THAT and toks[k].norm not in self._all_title_words:
+            k += 1
+        if k >= n or k == b + 1 or not (toks[k].text in ("،", ",") or toks[k].norm in _THAT):
+            return None
+        return k
+
+    def _unnamed_official(self, seg) -> bool:
+        """A title with a qualifier and no name of its own: قائد عسكري يمني، مسؤول أمني كبير."""
+        words = [t for t in seg if t.is_word]
+        if len(words) < 2 or words[1].norm not in self._anon_qual:
+            return False
+        k = 2
+        while k < len(words) and (words[k].norm in self._anon_qual or words[k].text.endswith(("ي", "ية"))):
+            k += 1  # more qualifiers and nisba adjectives: يمني، أمريكي
+        nxt = words[k] if k < len(words) else None
+        return nxt is None or any(m in nxt.text for m in "\u064b\u064c\u064d") or not self._looks_like_given_name(nxt)
+
+    def _trim_after_name(self, toks, a, b, ents) -> int:
+        """End a title-then-name phrase at the name: "ممثل البرنامج إياد نقشبندي [مبادرة اللجنة]"."""
+        if self._head_kind(toks[a:b]) not in ("official", "person"):
+            return b
+        for e in ents:
+            if e.type == "PER" and toks[a].start < e.start and e.end < toks[b - 1].end:
+                k = next((i for i in range(a, b) if toks[i].start >= e.end), b)
+                if k < b and toks[k].is_word and toks[k].norm not in self._all_title_words \
+                        and _strip_clitic(toks[k].norm) not in self._all_title_words \
+                        and not toks[k].norm.startswith(("ب", "ل", "في")) and toks[k].norm not in _NAME_CONNECT:
+                    return k
+        return b
+
     def _known_name(self, seg, names) -> bool:
         """A bare name that an earlier phrase of the document gave a role: وزير الخارجية عادل الجبير ... وقال الجبير."""
         name = self._name_tokens(seg) or self._lead_name(seg)
@@ -934,13 +978,15 @@ class SourceExtractor:
         return key in names or (len(name) == 1 and any(
             k.split()[-1] == name[0] or k.split()[0] == name[0] for k in names))
 
-    def _coordinated_source(self, toks, j) -> bool:
-        """ومصادر، ومسؤولون، والمتحدث باسم ...: a conjunction starting a second source phrase."""
+    def _coordinated_source(self, toks, j, after_name: bool = True) -> bool:
+        """ومصادر، ومسؤولون ...: a conjunction starting a second source phrase. A second title starts a
+        second person only after a name (الوزير فلان والمتحدث باسم ...): in "نائب رئيس مجلس الوزراء
+        ووزير الداخلية الأمير محمد بن نايف" both titles are one man's."""
         t = toks[j]
         if not (t.arabic and t.norm.startswith("و") and len(t.norm) > 3):
             return False
         rest = t.norm[1:]
-        return (rest,) in self._anon_heads or rest in self._titles.get("official", ())
+        return (rest,) in self._anon_heads or (after_name and rest in self._titles.get("official", ()))
 
     def _continue_after_prep(self, toks, a, j) -> bool:
         """في/من/ب inside a source phrase: "مصدر مطلع في وزارة الدفاع", "المتحدث باسم مجلس الأمن القومي في البيت الأبيض"."""
@@ -1194,6 +1240,8 @@ class SourceExtractor:
         if head == "document":
             return "document", normalised, 0.1
         if head == "official":
+            if self._unnamed_official(seg) and not alias:
+                return "anonymous", normalised, 0.1  # قائد عسكري يمني موال لـ...: an unnamed official, like مسؤول
             return "official", self._person_canonical(seg, name, alias), 0.15
         if head == "person":
             if any(t.norm in self._titles.get("official", ()) for t in seg[1:]):
