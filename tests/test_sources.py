@@ -510,3 +510,21 @@ def test_missing_space_after_a_full_stop(extractor):
     rows = cited(extractor, "نالت إعجاب جميع زوار المعرض.وأوضح مدير إدارة الخدمات الاجتماعية بأمانة المدينة "
                             "المنورة محمد المردف، أن المعرض يحوي العديد من الصور.")
     assert one(rows, "مدير إدارة الخدمات الاجتماعية بأمانة المدينة المنورة محمد المردف").kind == "official"
+
+
+def test_document_named_before_jaa_fiha(extractor):
+    rows = cited(extractor, "كما بعث سموه برقية شكر لفخامة الرئيس عبدالفتاح السيسي، بعد انتهاء زيارته جاء فيها: "
+                            "يطيب لي أن أعرب لفخامتكم عن شكري.")
+    assert [(r.text, r.kind) for r in rows] == [("برقية شكر", "document")]
+
+
+def test_who_issued_the_statement_is_the_source(extractor):
+    rows = cited(extractor, "وأصدرت وزارة الداخلية بياناً أوضحت فيه أن الحادث وقع أمس.")
+    assert [(r.text, r.kind) for r in rows] == [("وزارة الداخلية", "government")]
+
+
+def test_subject_after_bianna_without_complement(extractor):
+    rows = cited(extractor, "أعلن النادي فتح باب الترشح، علما بأن الرئيس المكلف عبد الله القريني أكد لأعضاء "
+                            "شرف النادي عدم قدرته على الاستمرار.")
+    assert one(rows, "الرئيس المكلف عبد الله القريني").kind == "official"
+    assert not [r for r in rows if r.text.startswith("لأعضاء")]

@@ -694,6 +694,15 @@ class SourceExtractor:
             return
         if cue.type == "passive":
             # جاء في بيان لوزارة الداخلية / جاء في التقرير
+            if toks[cue.end - 1].norm in ("فيه", "فيها"):  # بعث برقية شكر ... جاء فيها: the document named before
+                docs = [k for k in range(cue.start - 1, -1, -1)
+                        if toks[k].norm in self._titles.get("document", ()) and toks[k].norm not in ("امر", "الامر")]
+                if docs:
+                    np = self._np_forward(toks, docs[0], cue.start)
+                    if np:  # the document and its qualifiers, not whom it was sent to (برقية شكر [لفخامة ...])
+                        end = next((k for k in range(docs[0] + 1, np[0][1]) if toks[k].norm[:1] in "لب"), np[0][1])
+                        yield (np[0][0], end), cue_text, "fwd", 0.1
+                return
             np = self._np_forward(toks, i, next_cue, allow_l=True)
             if np and self._head_kind(toks[np[0][0]:np[0][1]]) == "document":
                 yield np[0], cue_text, "fwd", 0.2
@@ -790,8 +799,11 @@ class SourceExtractor:
                     yield back, cue_text, "back", strength
             elif verb in _STRONG_VERBS:
                 back = self._np_backward(toks, cue.start, cues)
-                if back and self._is_whole_alias(toks[back[0]:back[1]]):
-                    yield back, cue_text, "back", 0.0  # لكن الكرملين ينفي دوما تورطه
+                if back and (self._is_whole_alias(toks[back[0]:back[1]]) or (
+                        self._head_kind(toks[back[0]:back[1]]) in ("official", "government", "organisation")
+                        and back[0] > 0 and toks[back[0] - 1].norm in _THAT)):
+                    # لكن الكرملين ينفي دوما تورطه; علما بأن الرئيس المكلف فلان أكد لأعضاء الشرف عدم ...
+                    yield back, cue_text, "back", 0.0
 
 
 
@@ -875,6 +887,8 @@ class SourceExtractor:
                     break
                 if arabic and norm[:1] == "ف" and len(norm) > 2 and (norm[1:] in _THAT or norm[1:] in ("قد", "ان", "انه")):
                     break  # فإن، فقد
+                if arabic and _accusative(t):
+                    break  # أصدرت الإدارة بياناً: an accusative (the object), never part of the source
                 if norm in ("ل", "قول", "قولا"):
                     break
                 if self._is_cue_start(toks, j) and norm not in self._alias_first and norm not in self._all_title_words:
@@ -1014,6 +1028,11 @@ class SourceExtractor:
             # a pronoun-led or verb-led clause is not a subject
             if "\u064b" in first.text or first.text.endswith("اً"):
                 return False  # مستهجناً، مضيفاً: an adverbial accusative
+            rest = first.norm[1:]
+            if first.norm.startswith("لل") or first.norm.startswith("ل") and (
+                    rest in self._all_title_words or rest in self._body_words or (rest,) in self._anon_heads
+                    or rest == "اعضاء"):
+                return False  # أكد لأعضاء الشرف، قال للمسؤولين: whom it was said to, not who said it
             if first.norm in {"اي", "فيه", "فيها", "له", "لها", "به", "بها", "منه", "منها", "النقاب", "اللثام", "عنه", "عنها",
                               "هو", "هي", "هم", "انه", "ان", "ما", "ذلك", "هذا", "هذه", "الي", "في", "من", "على",
                               "عن", "مع", "بعد", "قبل", "كل", "لا", "لم", "لن", "قد", "كان", "كانت", "يكون"}:
@@ -1070,8 +1089,11 @@ class SourceExtractor:
             a -= 1
         if a < b and toks[a].norm in ("كان", "وكان", "كانت", "وكانت"):
             a += 1
-        if a >= b:
-            return None
+        if a < b and _accusative(toks[b - 1]) and toks[b - 1].norm.removesuffix("ا") in self._titles.get("document", ()) \
+                and v + 1 < len(toks) and toks[v + 1].norm in ("فيه", "فيها"):
+            return self._np_backward(toks, b - 1, cues)  # أصدرت الإدارة بياناً أكدت فيه: who issued it
+        if a >= b or _accusative(toks[b - 1]):
+            return None  # the word before the verb is its object, not its subject
         for start in range(a, b):  # ودشن وزير الثقافة ... يقول: drop the leading verb
             if self._head_kind(toks[start:b]) is not None or self._has_alias(toks[start:b], at_start=True):
                 return start, b
@@ -1581,6 +1603,11 @@ def _remember(memory: dict, key: str, kind: str, canonical: str) -> None:
     """An official title beats a person title for the same name."""
     if key not in memory or (kind == "official" and memory[key][0] != "official"):
         memory[key] = (kind, canonical)
+
+
+def _accusative(tok) -> bool:
+    """A word marked indefinite accusative (بياناً، تقريراً): an object or adverb, not a source's word."""
+    return "\u064b" in tok.text
 
 
 def _immediate_complement(toks, b) -> bool:
