@@ -114,6 +114,33 @@ def build_graph(p: beam.Pipeline, files: list[InputFile], early_inputs, config: 
                                                                 config.output, layout.shard_prefix)
 
 
+def memory_after_batch() -> dict:
+    """Resident and peak memory (MB) of this process once a batch is finished and its garbage freed.
+
+    Batch mode promises flat memory; these figures (in the manifest, per batch) show whether it holds.
+    glibc keeps freed heap pages mapped, so they are handed back (``malloc_trim``) before measuring:
+    otherwise a batch's peak would stay resident into the next one and memory would creep up.
+    """
+    import gc
+    import resource
+
+    gc.collect()
+    try:
+        import ctypes
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc (macOS, musl): nothing to hand back
+        pass
+    rss_mb = None
+    try:
+        with open("/proc/self/statm") as statm:
+            rss_mb = round(int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20)
+    except (OSError, ValueError, IndexError):
+        pass
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak_mb = round(peak / 2**20 if sys.platform == "darwin" else peak / 2**10)  # bytes on macOS, KiB on Linux
+    return {"rss_mb": rss_mb, "peak_rss_mb": peak_mb}
+
+
 def is_canonical(doc: Document) -> bool:
     return doc.dup_status == "unique" or doc.canonical_doc_id == doc.doc_id
 
@@ -173,6 +200,7 @@ def run(inputs: list[str], output_dir: str, config: Config, beam_args: list[str]
     batches = make_batches(files, config.run.batch_files, config.run.batch_megabytes)
     started = time.time()
     metrics: dict[str, int] = {}
+    batch_memory: list[dict] = []
     for number, batch in enumerate(batches):
         batch_layout = dataclasses.replace(layout, shard_prefix=f"batch-{number:05d}-" if len(batches) > 1 else "")
         early = (early_rejects, skipped) if number == 0 else ([], [])
@@ -187,6 +215,10 @@ def run(inputs: list[str], output_dir: str, config: Config, beam_args: list[str]
         for key, value in collect_metrics(getattr(p, "result", None)).items():
             metrics[key] = metrics.get(key, 0) + value
         prior_index = prior_index + _index_globs(batch_layout.index_dir(), batch_layout.shard_prefix)
+        batch_memory.append(memory_after_batch())
+        if len(batches) > 1 and config.run.progress_seconds != float("inf"):
+            print(f"  batch {number + 1}/{len(batches)} done: memory {batch_memory[-1]['rss_mb']} MB, "
+                  f"peak so far {batch_memory[-1]['peak_rss_mb']} MB", file=sys.stderr, flush=True)
     elapsed = time.time() - started
     runner = options.view_as(StandardOptions).runner
     if options.view_as(TestOptions).dry_run:  # Beam takes any value as true
@@ -198,7 +230,8 @@ def run(inputs: list[str], output_dir: str, config: Config, beam_args: list[str]
         manifest = build_manifest(run_id, inputs, output, config, options, counts, layout, elapsed, metrics)
     except OSError as exc:
         raise RunFailed(f"the run's tables cannot be read back from {staging}: {exc}") from exc
-    manifest.update(batches=len(batches), incremental=incremental, skipped_inputs=len(skipped))
+    manifest.update(batches=len(batches), incremental=incremental, skipped_inputs=len(skipped),
+                    batch_memory=batch_memory)
     problems = check_run(manifest, config)
     manifest["problems"] = problems
     write_json(staging / "manifest.json", manifest)
