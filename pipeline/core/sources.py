@@ -173,7 +173,7 @@ _QUOTE_CHARS = set("“”«»\"„‹›")
 _LATIN_RE = re.compile(r"[A-Za-zÀ-ÿ]")
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=50_000)  # the frequent words; a larger cache only grows with the archive's vocabulary
 def _norm(word: str) -> str:
     norm = normalise_for_search(word.replace("\u0640", "")).replace("’", "'")
     if norm == "علي" and dediac_ar(word).endswith("ى"):
