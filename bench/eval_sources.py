@@ -1,12 +1,16 @@
 """Precision / recall of the sources extractor against the hand-annotated gold sets.
 
     python bench/eval_sources.py                 # seed + dev + dev2 + test + test2 sets (skipped if absent)
-    python bench/eval_sources.py --sets seed dev # only some sets (seed, dev, saudinewsnet = the test set)
+    python bench/eval_sources.py --sets seed dev # only some sets (seed, dev, dev2, test, test2)
     python bench/eval_sources.py --details       # also list every miss and false positive
     python bench/eval_sources.py --no-entities   # without the entity tagger's evidence
 
 Documents are processed the way the pipeline runs them: clean -> analyse_document (sentences and
 their languages) -> EntityTagger -> SourceExtractor.extract(..., entities=...).
+
+Gold sets (tests/data): the seed article; dev = sample(40, skip=40) and dev2 = sample(40, skip=80),
+tuned on; test (test-1) = sample(40), held out at first, its misses studied since; test2 =
+sample(40, skip=120), annotated by a second annotator without looking at the extractor, held out.
 
 A predicted row counts as correct when its span overlaps an unmatched gold span of the same role
 and its kind is right. ``cited`` and ``agency_credit`` rows are scored together ("in text") and per
