@@ -25,6 +25,10 @@ and gives the same answer: nothing depends on element order, bundle boundaries o
 7. The assignments are joined back to the documents (CoGroupByKey on doc_id): every input document
    comes out exactly once, with ``dup_status``, ``cluster_id``, ``canonical_doc_id``, ``similarity``.
 
+Batch and incremental runs pass ``index_files`` (the persistent index of earlier batches and runs):
+``EarlierDocuments`` adds to step 1 only the earlier documents that share an exact or band key with
+this batch, and pairs of two earlier documents are never formed again.
+
 Status is relative to the canonical document: the canonical is ``unique`` (with the cluster id set),
 exact copies of it are ``exact_duplicate``, every other member is ``near_duplicate`` (also an exact
 copy of a non-canonical member). Documents in no cluster are ``unique`` with ``cluster_id=None`` and
@@ -36,6 +40,9 @@ import dataclasses
 from typing import Iterable, NamedTuple
 
 import apache_beam as beam
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 
@@ -125,11 +132,6 @@ class _MatchEarlierDocuments(beam.DoFn):
         self.matched = Metrics.counter(NAMESPACE, "index_rows_matched")
 
     def process(self, path: str, lookup_keys):
-        import pyarrow as pa
-        import pyarrow.compute as pc
-        import pyarrow.parquet as pq
-        from apache_beam.io.filesystems import FileSystems
-
         exact = pa.array(sorted({k for kind, k in lookup_keys if kind == "exact"}), pa.string())
         bands = pa.array(sorted({k for kind, k in lookup_keys if kind == "band"}), pa.uint64())
         with FileSystems.open(path) as handle:
