@@ -528,3 +528,8 @@ def test_subject_after_bianna_without_complement(extractor):
                             "شرف النادي عدم قدرته على الاستمرار.")
     assert one(rows, "الرئيس المكلف عبد الله القريني").kind == "official"
     assert not [r for r in rows if r.text.startswith("لأعضاء")]
+
+
+def test_second_title_after_a_name_is_a_second_person(extractor):
+    rows = cited(extractor, "وقال الوزير خالد الفالح والمتحدث باسم الوزارة فهد الجبير إن الأسعار مستقرة.")
+    assert [r.text for r in rows] == ["الوزير خالد الفالح", "المتحدث باسم الوزارة فهد الجبير"]

@@ -815,7 +815,7 @@ class SourceExtractor:
             return
         st = toks[stop]
         k = stop + 1 if st.text in ("،", ",") and stop + 1 < n else stop
-        if self._coordinated_source(toks, k):
+        if self._coordinated_source(toks, k, after_name=bool(self._name_tokens(toks[a:b]) or self._lead_name(toks[a:b]))):
             toks.conj_trims[k] = 1
             np2 = self._np_forward(toks, k, next_cue)
             if np2:
