@@ -1,7 +1,7 @@
 """Precision / recall of the sources extractor against the hand-annotated gold sets.
 
-    python bench/eval_sources.py                 # seed + dev + dev2 + test + test2 sets (skipped if absent)
-    python bench/eval_sources.py --sets seed dev # only some sets (seed, dev, dev2, test, test2)
+    python bench/eval_sources.py                 # seed + dev + dev2 + test + test2 + test3 (skipped if absent)
+    python bench/eval_sources.py --sets seed dev # only some sets (seed, dev, dev2, test, test2, test3)
     python bench/eval_sources.py --details       # also list every miss and false positive
     python bench/eval_sources.py --no-entities   # without the entity tagger's evidence
 
@@ -10,7 +10,8 @@ their languages) -> EntityTagger -> SourceExtractor.extract(..., entities=...).
 
 Gold sets (tests/data): the seed article; dev = sample(40, skip=40) and dev2 = sample(40, skip=80),
 tuned on; test (test-1) = sample(40), held out at first, its misses studied since; test2 =
-sample(40, skip=120), annotated by a second annotator without looking at the extractor, held out.
+sample(40, skip=120) and test3 = sample(40, skip=160), each annotated by an annotator who never saw
+the extractor or its output, held out (only their aggregate scores are looked at).
 
 A predicted row counts as correct when its span overlaps an unmatched gold span of the same role
 and its kind is right. ``cited`` and ``agency_credit`` rows are scored together ("in text") and per
@@ -43,7 +44,9 @@ SNN_GOLD = ROOT / "tests" / "data" / "sources_gold_saudinewsnet.yaml"
 DEV_GOLD = ROOT / "tests" / "data" / "sources_dev_saudinewsnet.yaml"
 DEV2_GOLD = ROOT / "tests" / "data" / "sources_dev2_saudinewsnet.yaml"
 TEST2_GOLD = ROOT / "tests" / "data" / "sources_test2_saudinewsnet.yaml"
-GOLD_FILES = {"saudinewsnet": SNN_GOLD, "test": SNN_GOLD, "dev": DEV_GOLD, "dev2": DEV2_GOLD, "test2": TEST2_GOLD}
+TEST3_GOLD = ROOT / "tests" / "data" / "sources_test3_saudinewsnet.yaml"
+GOLD_FILES = {"saudinewsnet": SNN_GOLD, "test": SNN_GOLD, "dev": DEV_GOLD, "dev2": DEV2_GOLD, "test2": TEST2_GOLD,
+              "test3": TEST3_GOLD}
 
 _MODELS: dict[str, Any] = {}
 
@@ -93,7 +96,7 @@ def _locate(text: str, item: dict[str, Any]) -> tuple[int, int]:
 
 
 def load_documents(which: str) -> list[dict[str, Any]]:
-    """[{doc_id, text, outlet, url, gold: [...], publisher}] for 'seed', 'dev', 'dev2', 'saudinewsnet' or 'test2'."""
+    """[{doc_id, text, outlet, url, gold: [...], publisher}] for 'seed', 'dev', 'dev2', 'saudinewsnet', 'test2' or 'test3'."""
     if which == "seed":
         gold = yaml.safe_load(SEED_GOLD.read_text(encoding="utf-8"))["documents"]
         docs = []
@@ -222,10 +225,10 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--details", action="store_true")
     ap.add_argument("--lexicon", default=None, help="a user lexicon YAML merged over the packaged one")
-    ap.add_argument("--sets", nargs="+", default=["seed", "dev", "dev2", "saudinewsnet", "test2"],
-                    choices=["seed", "dev", "dev2", "saudinewsnet", "test", "test2"],
-                    help="gold sets to score (test2 = the held-out one; saudinewsnet = test = the first test set, "
-                         "whose misses were studied in development since)")
+    ap.add_argument("--sets", nargs="+", default=["seed", "dev", "dev2", "saudinewsnet", "test2", "test3"],
+                    choices=["seed", "dev", "dev2", "saudinewsnet", "test", "test2", "test3"],
+                    help="gold sets to score (test2, test3 = the held-out ones; saudinewsnet = test = the first "
+                         "test set, whose misses were studied in development since)")
     ap.add_argument("--no-entities", action="store_true", help="do not pass the entity tagger's output")
     args = ap.parse_args(argv)
     extractor = SourceExtractor(SourceSettings(lexicon_path=args.lexicon))
@@ -233,7 +236,8 @@ def main(argv: list[str] | None = None) -> int:
              "dev2": "dev2 (SaudiNewsNet sample(40, skip=80))",
              "saudinewsnet": "test-1 (SaudiNewsNet sample(40), studied in development)",
              "test": "test-1 (SaudiNewsNet sample(40), studied in development)",
-             "test2": "test2 (SaudiNewsNet sample(40, skip=120), held out)"}
+             "test2": "test2 (SaudiNewsNet sample(40, skip=120), held out)",
+             "test3": "test3 (SaudiNewsNet sample(40, skip=160), held out)"}
     for which in args.sets:
         if which != "seed" and not saudinewsnet_zips():
             print(f"== {which}: shared data absent, skipped")

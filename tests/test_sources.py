@@ -436,6 +436,18 @@ def test_held_out_test2_runs_when_data_present():
     assert res["precision"] >= 0.85 and res["recall"] >= 0.55, res
 
 
+def test_held_out_test3_runs_when_data_present():
+    """sample(40, skip=160), annotated by a third independent pass without the extractor; P 0.952,
+    R 0.619 when first measured: a regression guard, not the target (R >= 0.8)."""
+    ev = _eval_module()
+    if not ev.saudinewsnet_zips():
+        pytest.skip("shared SaudiNewsNet data absent")
+    res = ev.evaluate("test3")
+    assert res["documents"] == 40
+    assert res["publisher"]["precision"] == 1.0 and res["publisher"]["recall"] == 1.0
+    assert res["precision"] >= 0.9 and res["recall"] >= 0.55, res
+
+
 # ------------------------------------------------------------------ patterns found in the second dev set
 
 def test_coordinated_second_source_is_its_own_row(extractor):
@@ -533,3 +545,52 @@ def test_subject_after_bianna_without_complement(extractor):
 def test_second_title_after_a_name_is_a_second_person(extractor):
     rows = cited(extractor, "وقال الوزير خالد الفالح والمتحدث باسم الوزارة فهد الجبير إن الأسعار مستقرة.")
     assert [r.text for r in rows] == ["الوزير خالد الفالح", "المتحدث باسم الوزارة فهد الجبير"]
+
+
+# ------------------------------------------------------------------ participle cues and other dev2 patterns
+
+def test_participle_cites_the_subject_of_a_non_reporting_verb(extractor):
+    rows = cited(extractor, "وأبدى والد الشهيد اعتزازه باستشهاد نجله محمد، مؤكدا أنهم جميعا فداء للوطن.")
+    assert [(r.text, r.kind, r.cue) for r in rows] == [("والد الشهيد", "person", "مؤكدا")]
+    rows = cited(extractor, "وأشاد المشرف العام على المهرجان مقبل العنزي، بنجاح التنظيم في اليوم الأخير، "
+                            "مشدداً على نجاح المهرجان بشكل عام.")
+    assert [r.kind for r in rows] == ["official"] and rows[0].text.startswith("المشرف العام")
+
+
+def test_participle_after_a_pronoun_or_a_preposition_cites_nothing(extractor):
+    assert cited(extractor, "وتحدث عن المشروع الجديد في المنطقة، مؤكدا أنه سيكتمل قريبا.") == []
+    rows = cited(extractor, "صرح بذلك في تصريح إلى المدير العام للشؤون الزراعية بمنطقة عسير المهندس فهد "
+                            "الفرطيش، مضيفا أن المهرجان يقام سنويا.")
+    assert [r.cue for r in rows] == ["في تصريح"]
+
+
+def test_participle_without_reported_content_is_no_cue(extractor):
+    assert cited(extractor, "وزار وزير الصحة المستشفى مؤكدا زيارته الثانية.") == []
+
+
+def test_a_relative_is_a_private_person_even_when_named_through_an_office(extractor):
+    rows = cited(extractor, "قالت عائلة زعيم طالبان الراحل الملا محمد عمر اليوم الأحد إنها لم تدعم خليفته.")
+    assert [r.kind for r in rows] == ["person"]
+
+
+def test_relayed_source_after_a_pronoun_subject(extractor):
+    rows = cited(extractor, "ونقلت عن مدرب روماني آخر ادعاءه بأن اللاعب تلقى مبلغا كبيرا.")
+    assert len(rows) == 1 and rows[0].text.startswith("مدرب روماني آخر") and rows[0].cue == "ونقلت عن"
+
+
+def test_reproduced_document(extractor):
+    rows = cited(extractor, "وصدر أمس أمر ملكي بهذا الشأن فيما يلي نصه: بعون الله تعالى نحن سلمان بن عبدالعزيز.")
+    assert [(r.text, r.kind) for r in rows] == [("أمر ملكي", "document")]
+
+
+def test_outlet_publishing_a_report_or_statement(extractor):
+    rows = cited(extractor, "وفي تاريخ 7 فبراير، نشر موقع (فوكوس) الألماني تصريحاً لرئيس النادي.")
+    assert [r.kind for r in rows][:1] == ["media"] and rows[0].text.startswith("موقع (فوكوس)")
+    assert cited(extractor, "ونشر المتطوعون صورا للحديقة بعد تنظيفها.") == []
+
+
+def test_vague_groups_are_anonymous(extractor):
+    rows = cited(extractor, "ويحاول النادي بحسب العديد من الصحف العالمية جلب الحارس الإسباني.")
+    assert [r.kind for r in rows] == ["anonymous"] and rows[0].text.startswith("العديد من الصحف العالمية")
+    rows = cited(extractor, "وانسحب عشرة من رموز الحركة من الاجتماع وفقا لرواية ثلاثة أشخاص في مجلس شورى الحركة.")
+    assert [r.kind for r in rows] == ["anonymous"] and rows[0].text.startswith("ثلاثة أشخاص")

@@ -269,6 +269,18 @@ _STRONG_VERBS = {"ثمن", "ثمنت", "قال", "قالت", "اكد", "اكدت
                  "استنكرت", "اوصي", "اوصت", "استطلع", "استطلعت", "صرح", "صرحت", "حذر", "حذرت"}
 # words that announce a quotation further on: تحدث ... قائلا: «...»
 _SAYING = {"قائلا", "قائله", "قائلين", "قائلون", "قائلتين", "بقوله", "بقولها"}
+# Participle cues (وأبدى والد الشهيد اعتزازه ... مؤكدا أن): they cite the subject of their clause's
+# verb even when that verb is no reporting verb; masculine, feminine and plural accusatives.
+_PARTICIPLE_STEMS = ("مؤكد", "مشير", "معتبر", "موضح", "مشدد", "لافت", "مبين", "مضيف", "معرب", "منوه", "محذر",
+                     "مطالب", "واصف", "مثمن", "مشيد", "منتقد", "مستبعد", "قائل")
+_PARTICIPLE_CUES = frozenset(stem + end for stem in _PARTICIPLE_STEMS for end in ("ا", "ه", "ين"))
+_PARTICIPLE_BY = frozenset(("مشيد", "مثمن", "مطالب", "منوه"))  # these take their content with ب
+# a relative speaks as a private person even when named through an office (عائلة زعيم طالبان)
+_RELATIVES = {"والد", "والده", "شقيق", "شقيقه", "عائله", "العائله", "اسره", "الاسره", "ارمله", "زوجه"}
+_PUBLISHING_VERBS = {"نشر", "نشرت", "ينشر", "تنشر", "بث", "بثت", "اورد", "اوردت"}
+_REPORT_NOUNS = {"تقرير", "تقريرا", "تقارير", "تقاريرا", "تصريح", "تصريحا", "خبرا", "مقالا", "بيانا", "تحقيقا", "مقابله",
+                 "حوارا", "نص", "وثيقه", "وثائق", "دراسه", "استطلاعا"}
+_CLAUSE_LEAD = {"وقد", "فقد", "قد", "كما", "ثم", "وكان", "وكانت", "كان", "كانت"}
 _UNTITLED = "_untitled"  # internal: a bare name without any evidence of its kind
 _HONORIFICS = {"الدكتور", "دكتور", "د", "المهندس", "الشيخ", "الاستاذ", "اللواء", "العقيد", "العميد", "الفريق", "المقدم",
                "الرائد", "النقيب", "الامير", "الملك", "السيد", "السيده", "معالي", "سمو", "فضيله", "الملا", "الحاج"}
@@ -348,7 +360,8 @@ class SourceExtractor:
         self._refusal_verbs = {k[0] for k, (_, t) in self._cues.items() if t == "refusal"}
         self._verb_set = frozenset(k[0] for k, (lang, t) in self._cues.items() if lang == "ar" and t == "verb" and len(k) == 1)
 
-        self._cue_filter = frozenset({k[0] for k in self._cues} | {"رفض", "رفضت", "امتنع", "امتنعت"})
+        self._cue_filter = frozenset({k[0] for k in self._cues} | {"رفض", "رفضت", "امتنع", "امتنعت"}
+                                     | (_PARTICIPLE_CUES if "ar" in self.settings.languages else set()))
         self._title_filter = frozenset(_norm(w) for kind in ("official", "person")
                                        for w in (lx.get("titles") or {}).get(kind) or () if " " not in str(w))
 
@@ -510,17 +523,18 @@ class SourceExtractor:
                 continue
             has_latin = bool(_LATIN_RE.search(sent.text)) if sent.text else bool(_LATIN_RE.search(text[sent.start:sent.end]))
             cues = self._find_cues(toks, has_latin)
-            if not cues:
+            participles = self._find_participles(toks)
+            if not cues and not participles:
                 continue
             all_quotes = _quote_spans(text, sent.start, sent.end)
             quotes = all_quotes if self.settings.extract_quotes else []
             long_quotes = [(qs, qe) for qs, qe in all_quotes if len(text[qs + 1:qe].split()) >= 3]
             cues = [c for c in cues if not any(qs < toks[c.start].start < qe for qs, qe in long_quotes)]
+            participles = [c for c in participles if not any(qs < toks[c.start].start < qe for qs, qe in long_quotes)]
             sent_ents = [e for e in entities if sent.start <= e.start < sent.end]
             used: list[tuple[int, int]] = []
-            for ci, cue in enumerate(cues):
-                next_cue = cues[ci + 1].start if ci + 1 < len(cues) else len(toks)
-                found_all = list(self._sources_for_cue(toks, cue, cues, next_cue, names))
+
+            def emit(cue, found_all, next_cue):
                 relayed = any(f[1].endswith((" عن", " قول")) for f in found_all)
                 for found in found_all:
                     (a, b), cue_text, direction, strength = found
@@ -586,6 +600,12 @@ class SourceExtractor:
                                               cue_text, quote[2] if quote else None,
                                               quote[0] if quote else None, quote[1] if quote else None,
                                               "cited", round(min(conf, 0.99), 3)))
+
+            for ci, cue in enumerate(cues):
+                next_cue = cues[ci + 1].start if ci + 1 < len(cues) else len(toks)
+                emit(cue, list(self._sources_for_cue(toks, cue, cues, next_cue, names)), next_cue)
+            for cue in participles:
+                emit(cue, list(self._participle_subject(toks, cue, names, sent_ents)), cue.start)
         return rows
 
     def _find_cues(self, toks: list[_Tok], has_latin: bool) -> list[_Cue]:
@@ -623,6 +643,48 @@ class SourceExtractor:
                             break
                 i += 1
         return cues
+
+    def _find_participles(self, toks: list[_Tok]) -> list[_Cue]:
+        """Participle cues followed by reported content (مؤكدا أن، مشيرا إلى، معربا عن، «...»)."""
+        if "ar" not in self.settings.languages:
+            return []
+        found = []
+        for i, t in enumerate(toks[:-1]):
+            if t.norm not in _PARTICIPLE_CUES:
+                continue
+            nxt = toks[i + 1]
+            stem = t.norm[:-2] if t.norm.endswith("ين") else t.norm[:-1]
+            if nxt.norm in _THAT or nxt.norm in ("الي", "على", "علي", "عن") or nxt.text in _QUOTE_OPEN \
+                    or nxt.text == ":" or (stem in _PARTICIPLE_BY and nxt.norm.startswith("ب") and len(nxt.norm) > 3):
+                found.append(_Cue("ar", "participle", i, i + 1, t.text))
+        return found
+
+    def _participle_subject(self, toks, cue, names, ents):
+        """The subject of the verb that opens the participle's clause, when it names a source:
+        a title or body (head word), a known alias, or a name the document gave a role."""
+        c = cue.start
+        while c > 0 and toks[c - 1].text not in (".", "!", "؟", "?", ":") and toks[c - 1].text not in _QUOTE_CHARS:
+            c -= 1
+        if c < cue.start and toks[c].norm in _CLAUSE_LEAD:
+            c += 1
+        j = c + 1
+        while j < cue.start and (toks[j].norm in _TIME_LEAD or toks[j].norm in _LEAD_SKIP or toks[j].text in ("،", ",")) \
+                and toks[j].norm not in ("في", "من"):
+            j += 1
+        if not toks[c].arabic or j >= cue.start or toks[j].norm in ("في", "من", "الي", "على", "عن", "مع", "ب", "ل"):
+            return
+        np = self._np_forward(toks, j, cue.start)
+        if not np:
+            return
+        a, b = np[0]
+        b = next((k for k in range(a + 1, b) if toks[k].arabic and toks[k].text.endswith(("ه", "ها", "هم", "هما"))
+                  and not toks[k].text.endswith("الله")), b)  # وأبدى والد الشهيد [اعتزازه]: the object
+        seg = toks[a:b]
+        if not self._looks_like_subject(toks, a, b):
+            return
+        if self._head_kind(seg) is not None or self._has_alias(seg, at_start=True) or self._name_then_title(seg) \
+                or self._known_name(seg, names) or (b - a == 1 and toks[a].norm in _HONORIFIC_PRONOUNS):
+            yield (a, b), cue.text, "fwd", 0.0
 
     def _is_cue_start(self, toks: list[_Tok], i: int) -> bool:
         """A one-word cue here, or the whole of a longer one (في alone is not a cue; في تصريح is)."""
@@ -694,9 +756,11 @@ class SourceExtractor:
             return
         if cue.type == "passive":
             # جاء في بيان لوزارة الداخلية / جاء في التقرير
-            if toks[cue.end - 1].norm in ("فيه", "فيها"):  # بعث برقية شكر ... جاء فيها: the document named before
+            if toks[cue.end - 1].norm in ("فيه", "فيها", "نصه", "نصها"):
+                # بعث برقية شكر ... جاء فيها / صدر أمر ملكي فيما يلي نصه: the document named before
+                verb_like = ("امر", "الامر") if toks[cue.end - 1].norm in ("فيه", "فيها") else ()
                 docs = [k for k in range(cue.start - 1, -1, -1)
-                        if toks[k].norm in self._titles.get("document", ()) and toks[k].norm not in ("امر", "الامر")]
+                        if toks[k].norm in self._titles.get("document", ()) and toks[k].norm not in verb_like]
                 if docs:
                     np = self._np_forward(toks, docs[0], cue.start)
                     if np:  # the document and its qualifiers, not whom it was sent to (برقية شكر [لفخامة ...])
@@ -757,6 +821,11 @@ class SourceExtractor:
                 ok, strength = self._complement(toks, cue.end, next_cue, verb, cue)
                 yield back, cue_text, "back", strength if ok else 0.0  # لكن الكرملين ينفي دوما تورطه
                 return
+        if verb in ("نقل", "نقلت", "ينقل", "تنقل") and j < next_cue and toks[j].norm == "عن":
+            relayed = self._np_forward(toks, j + 1, next_cue)  # ونقلت عن مدرب روماني ...: the subject is a pronoun
+            if relayed and self._looks_like_subject(toks, *relayed[0]):
+                yield relayed[0], cue_text + " عن", "fwd", 0.2
+            return
         if np and verb in ("نقل", "نقلت", "ينقل", "تنقل"):
             (a, b), stop = np
             relay = stop is not None and toks[stop].norm in ("عن", "قول", "قوله", "قولها")
@@ -872,6 +941,14 @@ class SourceExtractor:
                         j = k + 1
                         if at_start or head_kind in ("media", "agency", "organisation", "government"):
                             break  # ودعا "أوباما" نواب الكونغرس / حسب موقع "فيتو" اعتقد ...: the name is complete
+                        continue
+                if t.text == "(" and words and head_kind in ("media", "agency", "organisation"):
+                    k = j + 1
+                    while k < n and k < j + 8 and toks[k].is_word:
+                        k += 1
+                    if k < n and toks[k].text == ")" and k > j + 1:
+                        words += k - j - 1
+                        j = k + 1  # موقع (فوكوس) الألماني، صحيفة (مورجن بوست): the bracketed name
                         continue
                 if t.text == "." and j > a and (toks[j - 1].norm in _LATIN_PERSON_PREFIX or toks[j - 1].norm == "د"):
                     j += 1  # M. Peskov, د. طارق
@@ -1054,6 +1131,8 @@ class SourceExtractor:
                 return True, 0.2
             if k > b and self._is_cue_start(toks, k) and k >= limit and toks[k].norm not in ("عبر", "بين"):
                 break  # (عبر حسابه، بين الطرفين: prepositions, not the next cue)
+        if verb in _PUBLISHING_VERBS and any(_strip_clitic(t.norm) in _REPORT_NOUNS for t in toks[b:min(n, b + 8)]):
+            return True, 0.1  # نشر موقع (فوكوس) الألماني تصريحاً لـ...، نشرت الصحيفة تقريراً عن
         for k in range(b, min(n, b + 30)):
             if toks[k].norm in _SAYING:
                 return True, 0.15  # وتحدث الفهد بعد انتهاء الاجتماع ... قائلا: «...»
@@ -1266,6 +1345,8 @@ class SourceExtractor:
                 return "anonymous", normalised, 0.1  # قائد عسكري يمني موال لـ...: an unnamed official, like مسؤول
             return "official", self._person_canonical(seg, name, alias), 0.15
         if head == "person":
+            if norms[0] in _RELATIVES:
+                return "person", normalised, 0.1  # a relative speaks as a private person
             if any(t.norm in self._titles.get("official", ()) for t in seg[1:]):
                 return "official", self._person_canonical(seg, name or self._lead_name(seg[1:]), alias), 0.1
             remembered = self._remembered(name, names)
