@@ -438,7 +438,8 @@ def test_held_out_test2_runs_when_data_present():
 
 def test_held_out_test3_runs_when_data_present():
     """sample(40, skip=160), annotated by a third independent pass without the extractor; P 0.952,
-    R 0.619 when first measured: a regression guard, not the target (R >= 0.8)."""
+    R 0.619 when first measured, R 0.608 after the participle precision guards: a regression guard,
+    not the target (R >= 0.8)."""
     ev = _eval_module()
     if not ev.saudinewsnet_zips():
         pytest.skip("shared SaudiNewsNet data absent")
@@ -594,3 +595,18 @@ def test_vague_groups_are_anonymous(extractor):
     assert [r.kind for r in rows] == ["anonymous"] and rows[0].text.startswith("العديد من الصحف العالمية")
     rows = cited(extractor, "وانسحب عشرة من رموز الحركة من الاجتماع وفقا لرواية ثلاثة أشخاص في مجلس شورى الحركة.")
     assert [r.kind for r in rows] == ["anonymous"] and rows[0].text.startswith("ثلاثة أشخاص")
+
+
+def test_participle_as_adjective_or_predicate_is_no_cue(extractor):
+    assert cited(extractor, "وأنهت القوات المدعومة من الخليج حصارا حوثيا مشددا على عدن.") == []
+    assert cited(extractor, "وقررت المحكمة أن فرنسا ليست مطالبة بالتحقيق في القضية.") == []
+
+
+def test_participle_after_another_named_person_is_not_given_to_the_subject(extractor):
+    rows = cited(extractor, "ونظم المستشفى حفلا بحضور مدير المستشفى الدكتور علي الشهري، مشيرا إلى أن الحفل سنوي.")
+    assert not [r for r in rows if r.text.startswith("المستشفى")]
+
+
+def test_participle_inside_reported_speech_is_not_the_reported_subject(extractor):
+    rows = cited(extractor, "وقال الوزير: إن اللجنة ستحث الشركات على زيادة كفاءتها، موضحًا أن الخطة جاهزة.")
+    assert [(r.text, r.cue) for r in rows] == [("الوزير", "وقال")]

@@ -280,6 +280,7 @@ _RELATIVES = {"والد", "والده", "شقيق", "شقيقه", "عائله", 
 _PUBLISHING_VERBS = {"نشر", "نشرت", "ينشر", "تنشر", "بث", "بثت", "اورد", "اوردت"}
 _REPORT_NOUNS = {"تقرير", "تقريرا", "تقارير", "تقاريرا", "تصريح", "تصريحا", "خبرا", "مقالا", "بيانا", "تحقيقا", "مقابله",
                  "حوارا", "نص", "وثيقه", "وثائق", "دراسه", "استطلاعا"}
+_COPULAS = {"ليس", "ليست", "غير", "كان", "كانت", "يكون", "تكون", "اصبح", "اصبحت", "بات", "باتت", "ظل", "ظلت"}
 _CLAUSE_LEAD = {"وقد", "فقد", "قد", "كما", "ثم", "وكان", "وكانت", "كان", "كانت"}
 _UNTITLED = "_untitled"  # internal: a bare name without any evidence of its kind
 _HONORIFICS = {"الدكتور", "دكتور", "د", "المهندس", "الشيخ", "الاستاذ", "اللواء", "العقيد", "العميد", "الفريق", "المقدم",
@@ -653,6 +654,9 @@ class SourceExtractor:
             if t.norm not in _PARTICIPLE_CUES:
                 continue
             nxt = toks[i + 1]
+            prev = toks[i - 1] if i else None
+            if prev is not None and prev.arabic and (prev.text.endswith(("ا", "اً")) or prev.norm in _COPULAS):
+                continue  # حصاراً مشدداً على، ليست مطالبة ب: an adjective or a predicate, not a cue
             stem = t.norm[:-2] if t.norm.endswith("ين") else t.norm[:-1]
             if nxt.norm in _THAT or nxt.norm in ("الي", "على", "علي", "عن") or nxt.text in _QUOTE_OPEN \
                     or nxt.text == ":" or (stem in _PARTICIPLE_BY and nxt.norm.startswith("ب") and len(nxt.norm) > 3):
@@ -665,18 +669,29 @@ class SourceExtractor:
         c = cue.start
         while c > 0 and toks[c - 1].text not in (".", "!", "؟", "?", ":") and toks[c - 1].text not in _QUOTE_CHARS:
             c -= 1
-        if c < cue.start and toks[c].norm in _CLAUSE_LEAD:
+        if c + 1 < cue.start and toks[c].norm == "من" and toks[c + 1].norm in ("جانبه", "جانبها", "جهته", "جهتها", "ناحيته"):
+            c += 2  # من جانبه، أكد ...
+            c += c < cue.start and toks[c].text in ("،", ",")
+        if c < cue.start and (toks[c].norm in _CLAUSE_LEAD or toks[c].norm in _LEAD_SKIP or toks[c].norm in ("بعدها", "بعده")):
             c += 1
+        verb = toks[c] if c < cue.start else None
+        if verb is None or not verb.arabic or verb.norm in _THAT or verb.norm in self._stop_ar \
+                or verb.norm.startswith(("ال", "وال", "بال", "لل")) or verb.norm in _NAME_CONNECT:
+            return  # the clause opens with no verb (إن ...، الوزير ...): its subject is not found this way
         j = c + 1
         while j < cue.start and (toks[j].norm in _TIME_LEAD or toks[j].norm in _LEAD_SKIP or toks[j].text in ("،", ",")) \
                 and toks[j].norm not in ("في", "من"):
             j += 1
-        if not toks[c].arabic or j >= cue.start or toks[j].norm in ("في", "من", "الي", "على", "عن", "مع", "ب", "ل"):
+        if j >= cue.start or toks[j].norm in ("في", "من", "الي", "على", "عن", "مع", "ب", "ل"):
             return
         np = self._np_forward(toks, j, cue.start)
         if not np:
             return
         a, b = np[0]
+        between = toks[b:cue.start]
+        if any(t.norm in self._titles.get("official", ()) or t.norm in self._titles.get("person", ())
+               or (t.norm[:1] in "ولب" and t.norm[1:] in self._titles.get("official", ())) for t in between):
+            return  # another person is named before the participle: it may be theirs
         b = next((k for k in range(a + 1, b) if toks[k].arabic and toks[k].text.endswith(("ه", "ها", "هم", "هما"))
                   and not toks[k].text.endswith("الله")), b)  # وأبدى والد الشهيد [اعتزازه]: the object
         seg = toks[a:b]
