@@ -1,15 +1,15 @@
 """Precision / recall of the sources extractor against the hand-annotated gold sets.
 
-    python bench/eval_sources.py                 # seed + dev + dev2 + test + test2 + test3 (skipped if absent)
-    python bench/eval_sources.py --sets seed dev # only some sets (seed, dev, dev2, test, test2, test3)
+    python bench/eval_sources.py                 # all gold sets (skipped if absent)
+    python bench/eval_sources.py --sets seed dev # only some sets (seed, dev, dev2, dev3, test, test2, test3)
     python bench/eval_sources.py --details       # also list every miss and false positive
     python bench/eval_sources.py --no-entities   # without the entity tagger's evidence
 
 Documents are processed the way the pipeline runs them: clean -> analyse_document (sentences and
 their languages) -> EntityTagger -> SourceExtractor.extract(..., entities=...).
 
-Gold sets (tests/data): the seed article; dev = sample(40, skip=40) and dev2 = sample(40, skip=80),
-tuned on; test (test-1) = sample(40), held out at first, its misses studied since; test2 =
+Gold sets (tests/data): the seed article; dev = sample(40, skip=40), dev2 = sample(40, skip=80)
+and dev3 = sample(40, skip=200), tuned on; test (test-1) = sample(40), held out at first, its misses studied since; test2 =
 sample(40, skip=120) and test3 = sample(40, skip=160), each annotated by an annotator who never saw
 the extractor or its output, held out (only their aggregate scores are looked at).
 
@@ -43,9 +43,10 @@ SEED_GOLD = ROOT / "tests" / "data" / "sources_gold_seed.yaml"
 SNN_GOLD = ROOT / "tests" / "data" / "sources_gold_saudinewsnet.yaml"
 DEV_GOLD = ROOT / "tests" / "data" / "sources_dev_saudinewsnet.yaml"
 DEV2_GOLD = ROOT / "tests" / "data" / "sources_dev2_saudinewsnet.yaml"
+DEV3_GOLD = ROOT / "tests" / "data" / "sources_dev3_saudinewsnet.yaml"
 TEST2_GOLD = ROOT / "tests" / "data" / "sources_test2_saudinewsnet.yaml"
 TEST3_GOLD = ROOT / "tests" / "data" / "sources_test3_saudinewsnet.yaml"
-GOLD_FILES = {"saudinewsnet": SNN_GOLD, "test": SNN_GOLD, "dev": DEV_GOLD, "dev2": DEV2_GOLD, "test2": TEST2_GOLD,
+GOLD_FILES = {"saudinewsnet": SNN_GOLD, "test": SNN_GOLD, "dev": DEV_GOLD, "dev2": DEV2_GOLD, "dev3": DEV3_GOLD, "test2": TEST2_GOLD,
               "test3": TEST3_GOLD}
 
 _MODELS: dict[str, Any] = {}
@@ -96,7 +97,7 @@ def _locate(text: str, item: dict[str, Any]) -> tuple[int, int]:
 
 
 def load_documents(which: str) -> list[dict[str, Any]]:
-    """[{doc_id, text, outlet, url, gold: [...], publisher}] for 'seed', 'dev', 'dev2', 'saudinewsnet', 'test2' or 'test3'."""
+    """[{doc_id, text, outlet, url, gold: [...], publisher}] for 'seed', 'dev', 'dev2', 'dev3', 'saudinewsnet', 'test2' or 'test3'."""
     if which == "seed":
         gold = yaml.safe_load(SEED_GOLD.read_text(encoding="utf-8"))["documents"]
         docs = []
@@ -225,8 +226,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--details", action="store_true")
     ap.add_argument("--lexicon", default=None, help="a user lexicon YAML merged over the packaged one")
-    ap.add_argument("--sets", nargs="+", default=["seed", "dev", "dev2", "saudinewsnet", "test2", "test3"],
-                    choices=["seed", "dev", "dev2", "saudinewsnet", "test", "test2", "test3"],
+    ap.add_argument("--sets", nargs="+", default=["seed", "dev", "dev2", "dev3", "saudinewsnet", "test2", "test3"],
+                    choices=["seed", "dev", "dev2", "dev3", "saudinewsnet", "test", "test2", "test3"],
                     help="gold sets to score (test2, test3 = the held-out ones; saudinewsnet = test = the first "
                          "test set, whose misses were studied in development since)")
     ap.add_argument("--no-entities", action="store_true", help="do not pass the entity tagger's output")
@@ -234,6 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     extractor = SourceExtractor(SourceSettings(lexicon_path=args.lexicon))
     names = {"seed": "seed", "dev": "dev (SaudiNewsNet sample(40, skip=40))",
              "dev2": "dev2 (SaudiNewsNet sample(40, skip=80))",
+             "dev3": "dev3 (SaudiNewsNet sample(40, skip=200))",
              "saudinewsnet": "test-1 (SaudiNewsNet sample(40), studied in development)",
              "test": "test-1 (SaudiNewsNet sample(40), studied in development)",
              "test2": "test2 (SaudiNewsNet sample(40, skip=120), held out)",

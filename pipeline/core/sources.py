@@ -230,7 +230,7 @@ def _phrase_keys(phrases: Iterable[str]) -> set[tuple[str, ...]]:
 # --------------------------------------------------------------------------------------------
 
 _THAT = {"ان", "انه", "انها", "انهم", "بان", "بانه", "بانها", "بانهم", "انهما", "انني", "اننا", "that", "que", "qu"}
-_RECIPIENT_WORDS = {"للصحفيين", "للصحافيين", "للصحافه", "للاعلاميين", "لنا", "له", "لها", "لهم", "للتلفزيون"}
+_RECIPIENT_WORDS = {"للصحفيين", "للصحافيين", "للصحافه", "للاعلاميين", "لنا", "لي", "له", "لها", "لهم", "للتلفزيون"}
 _QUOTE_VERBS = {"قول", "قوله", "قولها", "قولهم", "قولهما", "التعليق", "تصريحه", "تصريحات"}
 _TIME_LEAD = {"امس", "اليوم", "مساء", "صباح", "ظهر", "يوم", "الاحد", "الاثنين", "الثلاثاء", "الاربعاء", "الخميس",
               "الجمعه", "السبت", "في", "ايضا", "كذلك", "بدوره", "بدورها", "من", "جهته", "جهتها", "،", ","}
@@ -240,11 +240,16 @@ _OBJECT_VERBS = {"افاد", "افادت", "كشف", "كشفت", "يكشف", "ت
                  "ابلغت", "اعلن", "اعلنت", "يعلن", "تعلن", "اكد", "اكدت", "اشار", "اشارت", "لفت", "لفتت", "اعترف",
                  "اعترفت", "افصح", "افصحت", "عبر", "عبرت", "ثمن", "ثمنت", "نوه", "نوهت", "تساءل", "تساءلت", "اوصي",
                  "اوصت", "ادان", "ادانت", "استنكر", "استنكرت", "طالب", "طالبت", "يطالب", "تطالب", "دعت", "يدعو", "تدعو"}
+# cues that are also common non-reporting verbs (وجه ضربة، علق صورة): only with their own preposition
+_SHOWN_FEELINGS = {"سعاده", "رغبه", "ارتياح", "ارتياحه", "استياء", "استغراب", "دهشه", "تفاؤل", "قلق", "استعداد", "اعجاب",
+                   "تحفظ", "موافقه", "رفض", "اسف", "حرص", "اهتمام", "تقدير", "شكر"}
+_PREP_ONLY_VERBS = {"ندد", "نددت", "وجه", "وجهت", "علق", "علقت"}
 _AMBIGUOUS_VERBS = {"بين", "بينت", "راي", "رات", "يري", "تري", "روي", "روت", "نشرت", "بثت", "ذكر", "يذكر", "تذكر",
                     "قال", "يقول", "تقول", "اضاف", "يضيف", "تضيف", "اورد", "اوردت", "اعتبر", "اعتبرت", "يعتبر",
                     "تعتبر", "زعم", "زعمت", "ادعي", "ادعت", "لاحظ", "لاحظت",
                     "زاد", "زادت", "تابع", "تابعت", "ختم", "ختمت", "نشر", "كتب", "كتبت", "عبر", "عبرت", "تمني",
-                    "تمنت", "ابدي", "ابدت", "اثني", "اثنت", "ابرز", "ابرزت", "اردف", "اردفت", "استطلع", "استطلعت"}
+                    "تمنت", "ابدي", "ابدت", "اثني", "اثنت", "ابرز", "ابرزت", "اردف", "اردفت", "استطلع", "استطلعت",
+                    "وصف", "وصفت", "شرح", "شرحت", "يامل", "تامل", "علق", "علقت", "وجه", "وجهت"}
 _LATIN_CONNECT = {"of", "the", "for", "and", "de", "du", "des", "la", "le", "l", "d", "al", "bin", "von", "van", "on",
                   "a", "an", "'s", "senior", "russe", "russian", "american", "us", "u.s", "french", "saudi"}
 _LATIN_DET = {"the", "a", "an", "le", "la", "les", "l", "un", "une", "des", "du", "de"}
@@ -252,7 +257,8 @@ _NAME_CONNECT = {"بن", "ابن", "بنت", "ال", "ابو", "عبد", "دي",
 _OBJECT_PREP = {v: p for verbs, p in (
     (("اعرب", "اعربت", "كشف", "كشفت", "يكشف", "تكشف", "اعلن", "اعلنت", "تحدث", "تحدثت", "افصح", "افصحت",
       "عبر", "عبرت", "تساءل", "تساءلت"), ("عن",)),
-    (("اوصي", "اوصت"), ("ب",)),
+    (("اوصي", "اوصت", "ندد", "نددت", "وجه", "وجهت"), ("ب",)),
+    (("علق", "علقت"), ("على",)),
     (("طالب", "طالبت", "يطالب", "تطالب", "دعت", "يدعو", "تدعو"), ("الي", "ب")),
     (("حذر", "حذرت", "يحذر", "تحذر"), ("من",)),
     (("افاد", "افادت"), ("ب",)),
@@ -692,8 +698,7 @@ class SourceExtractor:
         if any(t.norm in self._titles.get("official", ()) or t.norm in self._titles.get("person", ())
                or (t.norm[:1] in "ولب" and t.norm[1:] in self._titles.get("official", ())) for t in between):
             return  # another person is named before the participle: it may be theirs
-        b = next((k for k in range(a + 1, b) if toks[k].arabic and toks[k].text.endswith(("ه", "ها", "هم", "هما"))
-                  and not toks[k].text.endswith("الله")), b)  # وأبدى والد الشهيد [اعتزازه]: the object
+        b = next((k for k in range(a + 1, b) if _has_pronoun_suffix(toks[k])), b)  # وأبدى والد الشهيد [اعتزازه]: the object
         seg = toks[a:b]
         if not self._looks_like_subject(toks, a, b):
             return
@@ -810,7 +815,18 @@ class SourceExtractor:
             else:
                 j += 1
         verb = toks[cue.start].bare if toks[cue.start].bare in self._verb_set else toks[cue.start].norm
-        np = self._np_forward(toks, j, next_cue, stop_bal="ب" in _OBJECT_PREP.get(verb, ())) if j < next_cue else None
+        # a verb before its subject is singular in Arabic: after قالوا/طالبوا/قالا the noun is the object
+        plural = cue.lang == "ar" and cue.end == cue.start + 1 and verb.endswith(("وا", "ون")) or verb in ("قالا", "اوضحا")
+        np = self._np_forward(toks, j, next_cue, stop_bal="ب" in _OBJECT_PREP.get(verb, ())) \
+            if j < next_cue and not plural else None
+        if np and verb in ("ابدي", "ابدت"):  # أبدى مدرب الفريق [سعادته]: the feeling shown is the object
+            (a, b), stop = np
+            if _has_pronoun_suffix(toks[a]) or toks[a].norm in _SHOWN_FEELINGS or toks[a].text.endswith("ا"):
+                return  # أبدى رغبته ...، أبدى سعادة كبيرة: a pronoun subject; the noun is what was shown
+            k = next((k for k in range(a + 1, b) if _has_pronoun_suffix(toks[k]) or toks[k].norm in _SHOWN_FEELINGS
+                      or toks[k].arabic and toks[k].text.endswith("ا") and not toks[k].norm.startswith("ال")), None)
+            if k is not None:
+                np = ((a, k), k)
         if verb in ("بين", "بينت"):  # also the preposition "between": only وبين + a titled subject
             if toks[cue.start].norm == verb and cue.start > 0:
                 return
@@ -862,6 +878,9 @@ class SourceExtractor:
             if self._looks_like_subject(toks, a, b):
                 ok, strength = self._complement(toks, b, next_cue, verb, cue)
                 head = self._head_kind(toks[a:b])
+                if verb in _PREP_ONLY_VERBS and head not in ("official", "government") \
+                        and not self._has_alias(toks[a:b], at_start=True):
+                    ok = False  # وعلق النادي صورة اللاعب على ...: only an official or a government directs / comments
                 if not ok and (verb in _STRONG_VERBS or verb not in _AMBIGUOUS_VERBS) and cue.type == "verb" and (
                         head not in (None, "person", "anonymous", "document")
                         or (head == "anonymous" and toks[a].norm in ("مصدر", "مصادر", "المصدر", "المصادر"))
@@ -1137,9 +1156,12 @@ class SourceExtractor:
         if cue.type == "refusal":
             return True, 0.15
         window = 3 if verb in ("بين", "بينت", "راي", "رات", "يري", "تري", "روي", "روت", "لفت", "لفتت") else 14
-        if b < n and toks[b].text in ("،", ",") and verb in _OBJECT_PREP and b + 1 < n \
-                and toks[b + 1].norm in _OBJECT_PREP[verb]:
-            return True, 0.1  # أكد فلان، وكيل الأمين، على أهمية ...
+        if b < n and toks[b].text in ("،", ",") and verb in _OBJECT_PREP and b + 1 < n and (
+                toks[b + 1].norm in _OBJECT_PREP[verb]
+                or "ب" in _OBJECT_PREP[verb] and toks[b + 1].norm.startswith("ب") and len(toks[b + 1].norm) > 3):
+            return True, 0.1  # أكد فلان، وكيل الأمين، على أهمية ... / وجه الأمير فلان، أمير المنطقة، بإحداث
+        if verb in ("ابدي", "ابدت") and b < n and _has_pronoun_suffix(toks[b]):
+            return True, 0.1  # أبدى مدرب الفريق سعادته بـ...
         for k in range(b, min(n, b + window)):
             t = toks[k]
             if t.norm in _THAT or t.text in (":",) or t.text in _QUOTE_OPEN or t.norm in _QUOTE_VERBS:
@@ -1153,6 +1175,8 @@ class SourceExtractor:
                 return True, 0.15  # وتحدث الفهد بعد انتهاء الاجتماع ... قائلا: «...»
             if toks[k].text in ".!؟?" or (k > b and self._is_cue_start(toks, k)):
                 break
+        if verb in _PREP_ONLY_VERBS:
+            return _object_complement(toks, cue, b), 0.1  # وجه الأمير بإحداث، علق الوزير على
         if b < n and verb in _OBJECT_VERBS:
             t = toks[b].norm
             if t in ("عن", "من", "الي", "على", "في") or t.startswith("ب") and len(t) > 3 or t == "ل":
@@ -1699,6 +1723,12 @@ def _remember(memory: dict, key: str, kind: str, canonical: str) -> None:
     """An official title beats a person title for the same name."""
     if key not in memory or (kind == "official" and memory[key][0] != "official"):
         memory[key] = (kind, canonical)
+
+
+def _has_pronoun_suffix(tok) -> bool:
+    """سعادته، اعتزازها، تذمرهم: a noun with an attached pronoun (a verb's object, never a source name)."""
+    return tok.arabic and tok.is_word and len(tok.text) > 3 and tok.text.endswith(("ه", "ها", "هم", "هما")) \
+        and not tok.text.endswith(("الله", "اللّه"))
 
 
 def _accusative(tok) -> bool:
