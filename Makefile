@@ -45,6 +45,7 @@ eval: $(STAMP)
 train-ner: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[train]'
 	$(BIN)/python scripts/train_ner.py --stage2 --ship --processes 2
+	$(BIN)/python scripts/train_ner_neural.py --average-last 6 --epochs 20 --ship
 
 ## Build the sdist and translate the job for Dataflow without submitting (needs apache-beam[gcp]; own venv).
 dataflow-dry-run:

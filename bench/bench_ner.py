@@ -1,12 +1,12 @@
 #!/usr/bin/env python
-"""Throughput of the Arabic NER tagger (EntityTagger.tag, CRF backend) on one core.
+"""Throughput of the Arabic NER tagger (EntityTagger.tag, --backend crf|neural) on one core.
 
 Reads the first N articles (default 2,000, sorted zip/member order) of SaudiNewsNet from
 ../shared/data (skips with a message when absent), splits them into sentences naively
 (newlines and . ! ? ؟ ؛), and tags every article once after a warm-up. Prints tokens/s,
 sentences/s, articles/s and entities found.
 
-  python bench/bench_ner.py [--articles 2000]
+  python bench/bench_ner.py [--articles 2000] [--backend crf|neural]
 """
 from __future__ import annotations
 
@@ -49,13 +49,14 @@ def sentences(doc_id: str, text: str) -> list[Sentence]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--articles", type=int, default=2000)
+    ap.add_argument("--backend", choices=("crf", "neural"), default="crf")
     args = ap.parse_args()
     if not saudinewsnet_zips():
         print(f"bench_ner: {shared_data_dir()}/saudinewsnet/*.zip not found (shared data absent; "
               "set NEWSCORPUS_SHARED_DATA); skipping.")
         return 0
     try:
-        import torch  # the CRF does not use it; keep any accidental use to one thread
+        import torch  # one thread, as in a pipeline worker (the neural backend also sets it)
 
         torch.set_num_threads(1)
     except ImportError:
@@ -65,7 +66,7 @@ def main() -> int:
     ntok = sum(len(E.tokenize(t)) for _, t, _ in docs)
     nsent = sum(len(s) for _, _, s in docs)
     t0 = time.perf_counter()
-    tagger = E.EntityTagger(E.EntitySettings(french=False))
+    tagger = E.EntityTagger(E.EntitySettings(backend=args.backend, french=False))
     t1 = time.perf_counter()
     tagger.tag_batch(docs[:50])  # warm-up (feature cache)
     tagger.counts.clear()
@@ -79,8 +80,7 @@ def main() -> int:
     print(f"throughput (wall): {ntok / secs:,.0f} tokens/s, {nsent / secs:,.0f} sentences/s, "
           f"{len(docs) / secs:,.1f} articles/s")
     print(f"throughput (CPU time, i.e. one free core): {ntok / cpu:,.0f} tokens/s")
-    print(f"stage 2: {'yes' if getattr(tagger.arabic, 'stage2', None) is not None else 'no'}; "
-          f"load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(f"tagger: {tagger.arabic_tagger_name}; load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print("entities by type:", {k[9:]: v for k, v in sorted(tagger.counts.items()) if k.startswith("entities_")})
     return 0
 

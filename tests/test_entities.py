@@ -273,3 +273,48 @@ def test_shipped_model_metadata_checksums():
         assert p.stat().st_size == info["bytes"] < 8 * 1024 * 1024
         assert E.file_sha256(p) == info["sha256"]
     assert "CC BY-SA 4.0" in json.dumps(meta)
+
+
+# ----------------------------------------------------------------------------- neural backend
+HAVE_NEURAL = HAVE_MODEL and (E.MODELS_DIR / E.NEURAL_MODEL_FILE).exists()
+
+
+@pytest.mark.skipif(not HAVE_NEURAL, reason="shipped neural model not built (scripts/train_ner_neural.py --ship)")
+def test_neural_backend_tags_a_document_with_exact_offsets():
+    tagger = E.EntityTagger(E.EntitySettings(backend="neural", french=False))
+    text = ("قال المتحدث باسم الكرملين دميتري بيسكوف إن الرئيس فلاديمير بوتين سيزور كوريا الشمالية . "
+            "وأضاف بيسكوف أن الزيارة ستتم قريبا .")
+    first = text.index("وأضاف")
+    ents = tagger.tag("doc1", text, [_sent(text[:first].strip()), _sent(text[first:], start=first, index=1)])
+    for e in ents:
+        assert text[e.start:e.end] == e.text and e.tagger == "bilstm-crf-ar-1.0" and 0.0 < e.confidence <= 1.0
+    found = {(e.text, e.type) for e in ents}
+    assert ("فلاديمير بوتين", "PER") in found and ("كوريا الشمالية", "LOC") in found, found
+
+
+@pytest.mark.skipif(not HAVE_NEURAL, reason="shipped neural model not built")
+def test_neural_model_metadata_checksums():
+    meta = json.loads((E.MODELS_DIR / E.NEURAL_META_FILE).read_text(encoding="utf-8"))
+    for name, info in meta["files"].items():
+        p = E.MODELS_DIR / name
+        assert p.stat().st_size == info["bytes"] < 10 * 1024 * 1024
+        assert E.file_sha256(p) == info["sha256"]
+    assert meta["lexicon_sha256"] == E.file_sha256(E.MODELS_DIR / E.LEXICON_FILE)
+    assert "CC BY-SA 4.0" in json.dumps(meta) and "CC BY-NC-SA 4.0" in json.dumps(meta)
+
+
+@pytest.mark.skipif(not HAVE_NEURAL, reason="shipped models not built")
+@pytest.mark.parametrize("backend, floor", [("crf", 0.71), ("neural", 0.75)])
+def test_dev_split_scores_when_data_present(backend, floor):
+    """bench/eval_ner.py on the held-out dev split (CRF 0.719, neural 0.760 when shipped)."""
+    conll = E.default_shared_data_dir() / "anercorp" / "train.conll"
+    if not conll.exists():
+        pytest.skip("shared ANERcorp data absent")
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, str(root / "bench" / "eval_ner.py"), "--backend", backend],
+                         capture_output=True, text=True, check=True, cwd=root).stdout
+    f1 = float(next(line for line in out.splitlines() if line.startswith("ALL")).split()[3])
+    assert f1 >= floor, out
