@@ -635,3 +635,8 @@ def test_stance_and_directive_cues(extractor):
 def test_ambiguous_new_cues_need_a_complement(extractor):
     assert cited(extractor, "ووجه الفريق ضربة قوية للمنافس في الشوط الثاني.") == []
     assert cited(extractor, "وعلق النادي صورة اللاعب على واجهة الملعب.") == []
+
+
+def test_a_surname_with_the_article_is_not_an_object_pronoun(extractor):
+    rows = cited(extractor, "ووقف الفنان أسامة الفقيه أمام الجمهور، مؤكدا أن الحفل ناجح.")
+    assert [r.text for r in rows] == ["الفنان أسامة الفقيه"]

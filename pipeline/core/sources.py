@@ -240,9 +240,10 @@ _OBJECT_VERBS = {"افاد", "افادت", "كشف", "كشفت", "يكشف", "ت
                  "ابلغت", "اعلن", "اعلنت", "يعلن", "تعلن", "اكد", "اكدت", "اشار", "اشارت", "لفت", "لفتت", "اعترف",
                  "اعترفت", "افصح", "افصحت", "عبر", "عبرت", "ثمن", "ثمنت", "نوه", "نوهت", "تساءل", "تساءلت", "اوصي",
                  "اوصت", "ادان", "ادانت", "استنكر", "استنكرت", "طالب", "طالبت", "يطالب", "تطالب", "دعت", "يدعو", "تدعو"}
-# cues that are also common non-reporting verbs (وجه ضربة، علق صورة): only with their own preposition
+# what أبدى shows (أبدى سعادته / سعادة كبيرة): the object, never the subject
 _SHOWN_FEELINGS = {"سعاده", "رغبه", "ارتياح", "ارتياحه", "استياء", "استغراب", "دهشه", "تفاؤل", "قلق", "استعداد", "اعجاب",
                    "تحفظ", "موافقه", "رفض", "اسف", "حرص", "اهتمام", "تقدير", "شكر"}
+# cues that are also common non-reporting verbs (وجه ضربة، علق صورة): only with their own preposition
 _PREP_ONLY_VERBS = {"ندد", "نددت", "وجه", "وجهت", "علق", "علقت"}
 _AMBIGUOUS_VERBS = {"بين", "بينت", "راي", "رات", "يري", "تري", "روي", "روت", "نشرت", "بثت", "ذكر", "يذكر", "تذكر",
                     "قال", "يقول", "تقول", "اضاف", "يضيف", "تضيف", "اورد", "اوردت", "اعتبر", "اعتبرت", "يعتبر",
@@ -612,7 +613,7 @@ class SourceExtractor:
                 next_cue = cues[ci + 1].start if ci + 1 < len(cues) else len(toks)
                 emit(cue, list(self._sources_for_cue(toks, cue, cues, next_cue, names)), next_cue)
             for cue in participles:
-                emit(cue, list(self._participle_subject(toks, cue, names, sent_ents)), cue.start)
+                emit(cue, list(self._participle_subject(toks, cue, names)), cue.start)
         return rows
 
     def _find_cues(self, toks: list[_Tok], has_latin: bool) -> list[_Cue]:
@@ -669,7 +670,7 @@ class SourceExtractor:
                 found.append(_Cue("ar", "participle", i, i + 1, t.text))
         return found
 
-    def _participle_subject(self, toks, cue, names, ents):
+    def _participle_subject(self, toks, cue, names):
         """The subject of the verb that opens the participle's clause, when it names a source:
         a title or body (head word), a known alias, or a name the document gave a role."""
         c = cue.start
@@ -677,7 +678,8 @@ class SourceExtractor:
             c -= 1
         if c + 1 < cue.start and toks[c].norm == "من" and toks[c + 1].norm in ("جانبه", "جانبها", "جهته", "جهتها", "ناحيته"):
             c += 2  # من جانبه، أكد ...
-            c += c < cue.start and toks[c].text in ("،", ",")
+            if c < cue.start and toks[c].text in ("،", ","):
+                c += 1
         if c < cue.start and (toks[c].norm in _CLAUSE_LEAD or toks[c].norm in _LEAD_SKIP or toks[c].norm in ("بعدها", "بعده")):
             c += 1
         verb = toks[c] if c < cue.start else None
@@ -1726,9 +1728,10 @@ def _remember(memory: dict, key: str, kind: str, canonical: str) -> None:
 
 
 def _has_pronoun_suffix(tok) -> bool:
-    """سعادته، اعتزازها، تذمرهم: a noun with an attached pronoun (a verb's object, never a source name)."""
+    """سعادته، اعتزازها، تذمرهم: a noun with an attached pronoun (a verb's object, never a source name).
+    A word with the article cannot carry one (الفقيه is a name), nor can الله."""
     return tok.arabic and tok.is_word and len(tok.text) > 3 and tok.text.endswith(("ه", "ها", "هم", "هما")) \
-        and not tok.text.endswith(("الله", "اللّه"))
+        and not tok.text.endswith(("الله", "اللّه")) and not tok.norm.startswith(("ال", "وال", "بال", "لل"))
 
 
 def _accusative(tok) -> bool:
