@@ -13,8 +13,9 @@ marginals of the chosen tags. Trained by ``scripts/train_ner_neural.py``.
 """
 from __future__ import annotations
 
-import gzip
 import io
+import lzma
+from pathlib import Path
 from typing import Sequence
 
 import torch
@@ -30,8 +31,8 @@ LEX_SIZES = {"w2v64": 65, "w2v256": 257, "w2v1024": 1025, "ft256": 257, "ft1024"
 # extra categorical inputs: where the lexicon row came from, and the stem's clusters
 EXTRA_SIZES = {"src": 3, "sw256": 257, "sf256": 257}
 MAX_WORD_CHARS = 20
-MODEL_FILE = "ner_ar_neural.pt.gz"
-META_FILE = "ner_ar_neural_meta.json"
+MODEL_FILE = E.NEURAL_MODEL_FILE
+META_FILE = E.NEURAL_META_FILE
 # stacking inputs (optional, cfg["stack"]): the stage-1 CRF tag of the token, and the majority
 # CRF type of the other occurrences of its stem in the document (``add_doc_features``) and its share
 DOC_TYPES = ("", "O", "PERS", "LOC", "ORG", "MISC")
@@ -230,27 +231,37 @@ def crf_decode(em: torch.Tensor, mask: torch.Tensor, trans: torch.Tensor, start:
 
 
 def save_model(path, nets: Sequence[NerNet], vocab: dict, extra: dict) -> None:
-    """gzip of a torch file: config, vocabulary, the (frozen, shared) word vectors once and
-    each ensemble member's other weights, all fp16 (half the size; the dev score does not move)."""
-    members = [{k: v.half() if v.is_floating_point() else v for k, v in n.state_dict().items() if k != "wemb.weight"}
-               for n in nets]
+    """xz of a torch file: config, vocabulary, the (frozen, shared) word vectors once and each
+    ensemble member's other weights, all fp16 (half the size; the dev score does not move), each
+    fp16 tensor stored as its high-byte and low-byte planes, which compress better apart (lossless)."""
+    members = [{k: _planes(v.half()) if v.is_floating_point() else v for k, v in n.state_dict().items()
+                if k != "wemb.weight"} for n in nets]
     buf = io.BytesIO()
-    torch.save({"cfg": nets[0].cfg, "vocab": vocab, "words": nets[0].wemb.weight.detach().half(),
+    torch.save({"cfg": nets[0].cfg, "vocab": vocab, "words": _planes(nets[0].wemb.weight.detach().half()),
                 "states": members, **extra}, buf)
-    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as fh:
-        fh.write(buf.getvalue())
+    Path(path).write_bytes(lzma.compress(buf.getvalue(), preset=9 | lzma.PRESET_EXTREME))
 
 
 def load_model(path) -> tuple[list[NerNet], dict]:
-    with gzip.open(path, "rb") as fh:
-        blob = torch.load(io.BytesIO(fh.read()), map_location="cpu", weights_only=True)
+    blob = torch.load(io.BytesIO(lzma.decompress(Path(path).read_bytes())), map_location="cpu", weights_only=True)
+    words = _unplanes(blob["words"]).float()
     nets = []
     for state in blob["states"]:
         net = NerNet(blob["cfg"])
-        state = {k: v.float() if v.is_floating_point() else v for k, v in state.items()}
-        net.load_state_dict({**state, "wemb.weight": blob["words"].float()})
+        state = {k: _unplanes(v).float() if v.dtype == torch.uint8 else v for k, v in state.items()}
+        net.load_state_dict({**state, "wemb.weight": words})
         nets.append(net.eval())
     return nets, blob
+
+
+def _planes(t: torch.Tensor) -> torch.Tensor:
+    """fp16 tensor -> uint8 tensor (2, *shape): high bytes, then low bytes (little-endian)."""
+    b = t.contiguous().reshape(*t.shape, 1).view(torch.uint8)
+    return torch.stack([b[..., 1], b[..., 0]])
+
+
+def _unplanes(p: torch.Tensor) -> torch.Tensor:
+    return torch.stack([p[1], p[0]], -1).contiguous().view(torch.float16).squeeze(-1)
 
 
 class NeuralTagger:
