@@ -640,3 +640,12 @@ def test_ambiguous_new_cues_need_a_complement(extractor):
 def test_a_surname_with_the_article_is_not_an_object_pronoun(extractor):
     rows = cited(extractor, "ووقف الفنان أسامة الفقيه أمام الجمهور، مؤكدا أن الحفل ناجح.")
     assert [r.text for r in rows] == ["الفنان أسامة الفقيه"]
+
+
+def test_abbreviated_honorific_keeps_the_name_and_gives_it_a_role(extractor):
+    """م. / د. / أ. before a name are titles, not sentence ends; the surname cited later is the same official."""
+    text = ('وقال المدير التنفيذي للبرنامج الوطني للمعارض م. طارق العيسى: "إن البرنامج سيدرس الطلبات". '
+            "وأوضح العيسى أنه تم تطوير الضوابط.")
+    rows = cited(extractor, text)
+    assert [(r.text, r.kind) for r in rows] == [
+        ("المدير التنفيذي للبرنامج الوطني للمعارض م. طارق العيسى", "official"), ("العيسى", "official")]

@@ -290,8 +290,10 @@ _REPORT_NOUNS = {"تقرير", "تقريرا", "تقارير", "تقاريرا",
 _COPULAS = {"ليس", "ليست", "غير", "كان", "كانت", "يكون", "تكون", "اصبح", "اصبحت", "بات", "باتت", "ظل", "ظلت"}
 _CLAUSE_LEAD = {"وقد", "فقد", "قد", "كما", "ثم", "وكان", "وكانت", "كان", "كانت"}
 _UNTITLED = "_untitled"  # internal: a bare name without any evidence of its kind
-_HONORIFICS = {"الدكتور", "دكتور", "د", "المهندس", "الشيخ", "الاستاذ", "اللواء", "العقيد", "العميد", "الفريق", "المقدم",
+_HONORIFICS = {"الدكتور", "دكتور", "د", "م", "ا", "المهندس", "الشيخ", "الاستاذ", "اللواء", "العقيد", "العميد", "الفريق", "المقدم",
                "الرائد", "النقيب", "الامير", "الملك", "السيد", "السيده", "معالي", "سمو", "فضيله", "الملا", "الحاج"}
+# one-letter honorifics written with a full stop: د. (doctor), م. (engineer), أ. (professor), أ.د.
+_ABBREVIATED_HONORIFICS = {"د", "م", "ا"}
 _HONORIFIC_PRONOUNS = {"سموه", "سموها", "معاليه", "فضيلته", "سعادته", "فخامته", "جلالته", "دولته"}
 _LEAD_SKIP = {"اليه", "اليها", "اليهم", "عليه", "عليها", "بدوره", "بدورها", "كذلك", "ايضا", "بذلك", "ذلك"}
 _ADMIN_WORDS = {"منطقه", "محافظه", "ولايه", "مدينه", "اقليم", "اماره", "بلديه", "امانه", "الولايات", "جامعه"}
@@ -986,8 +988,9 @@ class SourceExtractor:
                         words += k - j - 1
                         j = k + 1  # موقع (فوكوس) الألماني، صحيفة (مورجن بوست): the bracketed name
                         continue
-                if t.text == "." and j > a and (toks[j - 1].norm in _LATIN_PERSON_PREFIX or toks[j - 1].norm == "د"):
-                    j += 1  # M. Peskov, د. طارق
+                if t.text == "." and j > a and (toks[j - 1].norm in _LATIN_PERSON_PREFIX or (
+                        toks[j - 1].norm in _ABBREVIATED_HONORIFICS and j + 1 < n and toks[j + 1].is_word)):
+                    j += 1  # M. Peskov, د. طارق, م. طارق العيسى
                     continue
                 if t.text in "-–" and j > a and j + 1 < n and toks[j + 1].is_word and toks[j].start == toks[j - 1].end:
                     j += 1
