@@ -649,3 +649,11 @@ def test_abbreviated_honorific_keeps_the_name_and_gives_it_a_role(extractor):
     rows = cited(extractor, text)
     assert [(r.text, r.kind) for r in rows] == [
         ("المدير التنفيذي للبرنامج الوطني للمعارض م. طارق العيسى", "official"), ("العيسى", "official")]
+
+
+def test_quoted_name_followed_by_a_title(extractor):
+    rows = cited(extractor, "من جانبه كتب “جون كولر” نائب رئيس تسويق منصة بلايستيشن على مدونة الشركة: “إن الخدمة ستسمح بالتصويت”.")
+    assert [(r.text, r.kind) for r in rows] == [("“جون كولر” نائب رئيس تسويق منصة بلايستيشن", "official")]
+    # without a title after it a quoted name stays a complete phrase: the words after it are the object
+    rows = cited(extractor, 'ودعا "أوباما" نواب الكونغرس إلى دعم الاتفاق.')
+    assert not [r for r in rows if "نواب" in r.text]

@@ -553,6 +553,8 @@ class SourceExtractor:
                     trim = trim or toks.conj_trims.get(a, 0)
                     quotable = not cue_text.endswith(" ل") and (cue_text.endswith((" عن", " قول")) or not relayed)
                     s, e = toks[a].start + trim, toks[b - 1].end
+                    if s > 0 and text[s - 1] in _QUOTE_OPEN and _QUOTE_OPEN[text[s - 1]] in text[s:e]:
+                        s -= 1  # “جون كولر” نائب الرئيس: the quotes stay balanced
                     if any(s < ue and us < e for us, ue in used):
                         continue
                     used.append((s, e))
@@ -977,8 +979,10 @@ class SourceExtractor:
                         words += k - j - 1
                         at_start = j == a
                         j = k + 1
-                        if at_start or head_kind in ("media", "agency", "organisation", "government"):
+                        titled = j < n and toks[j].is_word and toks[j].norm in self._titles.get("official", ())
+                        if (at_start and not titled) or head_kind in ("media", "agency", "organisation", "government"):
                             break  # ودعا "أوباما" نواب الكونغرس / حسب موقع "فيتو" اعتقد ...: the name is complete
+                        # (كتب "جون كولر" نائب رئيس التسويق: a title after the quoted name continues the phrase)
                         continue
                 if t.text == "(" and words and head_kind in ("media", "agency", "organisation"):
                     k = j + 1
