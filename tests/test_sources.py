@@ -657,3 +657,12 @@ def test_quoted_name_followed_by_a_title(extractor):
     # without a title after it a quoted name stays a complete phrase: the words after it are the object
     rows = cited(extractor, 'ودعا "أوباما" نواب الكونغرس إلى دعم الاتفاق.')
     assert not [r for r in rows if "نواب" in r.text]
+
+
+def test_surname_given_a_role_earlier_as_subject_before_the_verb(extractor):
+    text = ('من جانبه كتب جون كولر نائب رئيس تسويق منصة بلايستيشن على مدونة الشركة: “إن الخدمة ستسمح بالتصويت”. '
+            "أما طريقة التصويت فليست واضحة، إلا أن “كولر” قال إنه سيكتب المزيد قريبا. لكن كولر أضاف أن الموعد لم يحدد.")
+    rows = cited(extractor, text)
+    assert [(r.text, r.kind) for r in rows][1:] == [("كولر", "official"), ("كولر", "official")]
+    # a name nobody gave a role stays out (official or private person would be a guess)
+    assert cited(extractor, "لكن برودكين أضاف أن الموعد لم يحدد.") == []

@@ -903,7 +903,7 @@ class SourceExtractor:
         if cue.type == "verb":
             ok, strength = self._complement(toks, cue.end, next_cue, verb, cue)
             if ok:
-                back = self._np_backward(toks, cue.start, cues)
+                back = self._np_backward(toks, cue.start, cues, names)
                 if back:
                     yield back, cue_text, "back", strength
             elif verb in _STRONG_VERBS:
@@ -1196,8 +1196,9 @@ class SourceExtractor:
             return verb not in _AMBIGUOUS_VERBS, 0.05
         return False, 0.0
 
-    def _np_backward(self, toks, v, cues) -> tuple[int, int] | None:
-        """Subject before the verb: from the clause start to the verb, at most 8 words."""
+    def _np_backward(self, toks, v, cues, names=None) -> tuple[int, int] | None:
+        """Subject before the verb: from the clause start to the verb, at most 8 words. With
+        ``names`` (the document's named sources so far) a bare name given a role earlier counts."""
         if v == 0:
             return None
         first = toks[v]
@@ -1206,6 +1207,13 @@ class SourceExtractor:
         b = v
         while b > 0 and toks[b - 1].norm in ("قد", "لقد"):
             b -= 1
+        if names and b >= 3 and toks[b - 1].text in _QUOTE_CHARS:
+            for q in range(b - 2, max(b - 6, 0) - 1, -1):
+                if toks[q].text in _QUOTE_OPEN and _QUOTE_OPEN[toks[q].text] == toks[b - 1].text:
+                    if (q == 0 or not toks[q - 1].is_word or toks[q - 1].norm in _THAT) \
+                            and self._known_name(toks[q + 1:b - 1], names):
+                        return q + 1, b - 1  # إلا أن “كولر” قال: a quoted name given a role earlier
+                    break
         a = b
         while a > 0 and b - a < 8:
             t = toks[a - 1]
@@ -1227,6 +1235,9 @@ class SourceExtractor:
         for start in range(a, b):
             if self._name_then_title(toks[start:b]):
                 return start, b
+        if names and self._known_name(toks[a:b], names) and len(toks[a].norm) > 2 and len(toks[b - 1].norm) > 2 \
+                and not any(t.norm in self._stop_ar for t in toks[a:b]):
+            return a, b  # وأوضح الوزير فلان ... ثم إن فلان أكد: the surname given a role earlier
         return None
 
     def _name_then_title(self, seg) -> bool:
