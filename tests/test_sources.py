@@ -666,3 +666,8 @@ def test_surname_given_a_role_earlier_as_subject_before_the_verb(extractor):
     assert [(r.text, r.kind) for r in rows][1:] == [("كولر", "official"), ("كولر", "official")]
     # a name nobody gave a role stays out (official or private person would be a guess)
     assert cited(extractor, "لكن برودكين أضاف أن الموعد لم يحدد.") == []
+
+
+def test_bracketed_name_in_a_subject_before_the_verb(extractor):
+    rows = cited(extractor, "وكان موقع شبكة (أن تي في) الألمانية قد نشر في فبراير 2013 تقريراً عن الفضيحة.")
+    assert [(r.text, r.kind) for r in rows] == [("موقع شبكة (أن تي في) الألمانية", "media")]

@@ -1215,8 +1215,15 @@ class SourceExtractor:
                         return q + 1, b - 1  # إلا أن “كولر” قال: a quoted name given a role earlier
                     break
         a = b
-        while a > 0 and b - a < 8:
+        bracketed = 0
+        while a > 0 and b - a - bracketed < 8:
             t = toks[a - 1]
+            if t.text == ")" and a - 1 > b - 8:
+                q = next((q for q in range(a - 2, max(a - 8, 0), -1) if not toks[q].is_word), None)
+                if q is not None and toks[q].text == "(" and q < a - 2 and toks[q - 1].is_word:
+                    bracketed += a - q - 1
+                    a = q  # وكان موقع شبكة (أن تي في) الألمانية قد نشر: the bracketed name
+                    continue
             if not t.is_word or t.norm in _THAT or t.norm in self._stop_ar and t.norm not in ("ما",):
                 break
             if self._is_cue_start(toks, a - 1):
