@@ -265,13 +265,18 @@ def test_shipped_model_finds_putin():
     assert e.canonical == "فلاديمير بوتين"
 
 
+def _assert_files_match(meta: dict, max_bytes: int) -> None:
+    """Every model file the metadata lists has its recorded size (under ``max_bytes``) and sha256."""
+    for name, info in meta["files"].items():
+        p = E.MODELS_DIR / name
+        assert p.stat().st_size == info["bytes"] < max_bytes
+        assert E.file_sha256(p) == info["sha256"]
+
+
 @pytest.mark.skipif(not HAVE_MODEL, reason="shipped CRF model not built")
 def test_shipped_model_metadata_checksums():
     meta = json.loads((E.MODELS_DIR / E.META_FILE).read_text(encoding="utf-8"))
-    for name, info in meta["files"].items():
-        p = E.MODELS_DIR / name
-        assert p.stat().st_size == info["bytes"] < 8 * 1024 * 1024
-        assert E.file_sha256(p) == info["sha256"]
+    _assert_files_match(meta, max_bytes=8 * 1024 * 1024)
     assert "CC BY-SA 4.0" in json.dumps(meta)
 
 
@@ -295,10 +300,7 @@ def test_neural_backend_tags_a_document_with_exact_offsets():
 @pytest.mark.skipif(not HAVE_NEURAL, reason="shipped neural model not built")
 def test_neural_model_metadata_checksums():
     meta = json.loads((E.MODELS_DIR / E.NEURAL_META_FILE).read_text(encoding="utf-8"))
-    for name, info in meta["files"].items():
-        p = E.MODELS_DIR / name
-        assert p.stat().st_size == info["bytes"] < 10 * 1024 * 1024
-        assert E.file_sha256(p) == info["sha256"]
+    _assert_files_match(meta, max_bytes=10 * 1024 * 1024)
     assert meta["lexicon_sha256"] == E.file_sha256(E.MODELS_DIR / E.LEXICON_FILE)
     assert "CC BY-SA 4.0" in json.dumps(meta) and "CC BY-NC-SA 4.0" in json.dumps(meta)
 
