@@ -671,3 +671,23 @@ def test_surname_given_a_role_earlier_as_subject_before_the_verb(extractor):
 def test_bracketed_name_in_a_subject_before_the_verb(extractor):
     rows = cited(extractor, "وكان موقع شبكة (أن تي في) الألمانية قد نشر في فبراير 2013 تقريراً عن الفضيحة.")
     assert [(r.text, r.kind) for r in rows] == [("موقع شبكة (أن تي في) الألمانية", "media")]
+
+
+# ------------------------------------------------------------------ pronoun-subject speech verbs (this round)
+
+def test_speech_verb_with_a_pronoun_subject_cites_the_clause_subject(extractor):
+    """استند الفنان فلان على ...، وقال: the subject of the clause's first verb is the speaker."""
+    rows = cited(extractor, "وأبدى وكيل إمارة الباحة، إعجابه بما نفذته المحافظة من فعاليات، وقال إن المهرجان ناجح.")
+    assert [(r.text, r.kind, r.cue) for r in rows] == [("وكيل إمارة الباحة", "official", "وقال")]
+
+
+def test_speech_continuation_of_a_cited_speaker_is_not_a_second_entry(extractor):
+    rows = cited(extractor, "من جانبه رفض السفير حسين هريدي التصريحات، وأكد السفير في تصريحه ل»المدينة» أن "
+                            "الوضع يلعب دورا في انتشار «داعش» بداخل العراق، وأوضح أنه لا يغفل أحد ذلك.")
+    assert "العراق" not in [r.text for r in rows]
+    assert [r.cue for r in rows if r.text == "السفير"] == ["وأكد"]
+
+
+def test_speech_continuation_stops_before_a_relative_clause(extractor):
+    rows = cited(extractor, "وشارك مجلس شباب المنطقة والذي يرأسه أمير المنطقة في الحفل، وأضاف أن الحفل ناجح.")
+    assert all("الذي" not in r.text for r in rows)

@@ -615,7 +615,11 @@ class SourceExtractor:
 
             for ci, cue in enumerate(cues):
                 next_cue = cues[ci + 1].start if ci + 1 < len(cues) else len(toks)
-                emit(cue, list(self._sources_for_cue(toks, cue, cues, next_cue, names)), next_cue)
+                found = list(self._sources_for_cue(toks, cue, cues, next_cue, names))
+                if not found and self._pronoun_continuation(toks, cue):
+                    # استند الفنان فلان على ...، وقال: the subject of the clause's first verb speaks
+                    found = list(self._participle_subject(toks, cue, names, past_quotes=True))
+                emit(cue, found, next_cue)
             for cue in participles:
                 emit(cue, list(self._participle_subject(toks, cue, names)), cue.start)
         return rows
@@ -674,11 +678,13 @@ class SourceExtractor:
                 found.append(_Cue("ar", "participle", i, i + 1, t.text))
         return found
 
-    def _participle_subject(self, toks, cue, names):
+    def _participle_subject(self, toks, cue, names, past_quotes=False):
         """The subject of the verb that opens the participle's clause, when it names a source:
-        a title or body (head word), a known alias, or a name the document gave a role."""
+        a title or body (head word), a known alias, or a name the document gave a role. With
+        ``past_quotes`` the clause runs back over quoted words (ل»المدينة» أن ...، وأوضح)."""
         c = cue.start
-        while c > 0 and toks[c - 1].text not in (".", "!", "؟", "?", ":") and toks[c - 1].text not in _QUOTE_CHARS:
+        while c > 0 and toks[c - 1].text not in (".", "!", "؟", "?", ":") and (
+                past_quotes or toks[c - 1].text not in _QUOTE_CHARS):
             c -= 1
         if c + 1 < cue.start and toks[c].norm == "من" and toks[c + 1].norm in ("جانبه", "جانبها", "جهته", "جهتها", "ناحيته"):
             c += 2  # من جانبه، أكد ...
@@ -704,13 +710,27 @@ class SourceExtractor:
         if any(t.norm in self._titles.get("official", ()) or t.norm in self._titles.get("person", ())
                or (t.norm[:1] in "ولب" and t.norm[1:] in self._titles.get("official", ())) for t in between):
             return  # another person is named before the participle: it may be theirs
-        b = next((k for k in range(a + 1, b) if _has_pronoun_suffix(toks[k])), b)  # وأبدى والد الشهيد [اعتزازه]: the object
+        b = next((k for k in range(a + 1, b) if _has_pronoun_suffix(toks[k])
+                  or _strip_clitic(toks[k].norm) in ("الذي", "التي", "الذين")), b)  # وأبدى والد الشهيد [اعتزازه]: the object
         seg = toks[a:b]
         if not self._looks_like_subject(toks, a, b):
             return
         if self._head_kind(seg) is not None or self._has_alias(seg, at_start=True) or self._name_then_title(seg) \
                 or self._known_name(seg, names) or (b - a == 1 and toks[a].norm in _HONORIFIC_PRONOUNS):
             yield (a, b), cue.text, "fwd", 0.0
+
+    def _pronoun_continuation(self, toks, cue) -> bool:
+        """وقال: / وأضاف أن / وأكد «...» inside a sentence: a speech verb with a pronoun subject."""
+        if cue.type != "verb" or cue.lang != "ar" or cue.end != cue.start + 1 or cue.start == 0:
+            return False
+        verb = toks[cue.start]
+        if verb.bare not in _SPEECH_VERBS | _STRONG_VERBS or verb.norm == verb.bare or verb.norm[:1] not in "وف":
+            return False
+        if toks[cue.start - 1].text not in ("،", ","):
+            return False
+        nxt = toks[cue.end] if cue.end < len(toks) else None
+        return nxt is not None and (nxt.text == ":" or nxt.norm in _THAT or nxt.norm in ("ان", "انه", "انها")
+                                    or nxt.text in _QUOTE_OPEN)
 
     def _is_cue_start(self, toks: list[_Tok], i: int) -> bool:
         """A one-word cue here, or the whole of a longer one (في alone is not a cue; في تصريح is)."""
