@@ -1,17 +1,19 @@
 """Precision / recall of the sources extractor against the hand-annotated gold sets.
 
     python bench/eval_sources.py                 # all gold sets (skipped if absent)
-    python bench/eval_sources.py --sets seed dev # only some sets (seed, dev, dev2, dev3, test, test2, test3)
+    python bench/eval_sources.py --sets seed dev # only some sets (seed, dev, dev2, dev3, dev4, test, test2, test3, test4)
     python bench/eval_sources.py --details       # also list every miss and false positive
     python bench/eval_sources.py --no-entities   # without the entity tagger's evidence
 
 Documents are processed the way the pipeline runs them: clean -> analyse_document (sentences and
 their languages) -> EntityTagger -> SourceExtractor.extract(..., entities=...).
 
-Gold sets (tests/data): the seed article; dev = sample(40, skip=40), dev2 = sample(40, skip=80)
-and dev3 = sample(40, skip=200), tuned on; test (test-1) = sample(40), held out at first, its misses studied since; test2 =
-sample(40, skip=120) and test3 = sample(40, skip=160), each annotated by an annotator who never saw
-the extractor or its output, held out (only their aggregate scores are looked at).
+Gold sets (tests/data): the seed article; dev = sample(40, skip=40), dev2 = sample(40, skip=80),
+dev3 = sample(40, skip=200) and dev4 = sample(40, skip=240), tuned on; test (test-1) = sample(40),
+held out at first, its misses studied since; test2 = sample(40, skip=120), test3 = sample(40,
+skip=160) and test4 = sample(40, skip=280), held out (only their aggregate scores are looked at).
+dev2-dev4 and test2-test4 were each annotated by an annotator who never saw the extractor or its
+output.
 
 A predicted row counts as correct when its span overlaps an unmatched gold span of the same role
 and its kind is right. ``cited`` and ``agency_credit`` rows are scored together ("in text") and per
@@ -44,10 +46,12 @@ SNN_GOLD = ROOT / "tests" / "data" / "sources_gold_saudinewsnet.yaml"
 DEV_GOLD = ROOT / "tests" / "data" / "sources_dev_saudinewsnet.yaml"
 DEV2_GOLD = ROOT / "tests" / "data" / "sources_dev2_saudinewsnet.yaml"
 DEV3_GOLD = ROOT / "tests" / "data" / "sources_dev3_saudinewsnet.yaml"
+DEV4_GOLD = ROOT / "tests" / "data" / "sources_dev4_saudinewsnet.yaml"
 TEST2_GOLD = ROOT / "tests" / "data" / "sources_test2_saudinewsnet.yaml"
 TEST3_GOLD = ROOT / "tests" / "data" / "sources_test3_saudinewsnet.yaml"
-GOLD_FILES = {"saudinewsnet": SNN_GOLD, "test": SNN_GOLD, "dev": DEV_GOLD, "dev2": DEV2_GOLD, "dev3": DEV3_GOLD, "test2": TEST2_GOLD,
-              "test3": TEST3_GOLD}
+TEST4_GOLD = ROOT / "tests" / "data" / "sources_test4_saudinewsnet.yaml"
+GOLD_FILES = {"saudinewsnet": SNN_GOLD, "test": SNN_GOLD, "dev": DEV_GOLD, "dev2": DEV2_GOLD, "dev3": DEV3_GOLD,
+              "dev4": DEV4_GOLD, "test2": TEST2_GOLD, "test3": TEST3_GOLD, "test4": TEST4_GOLD}
 
 _MODELS: dict[str, Any] = {}
 
@@ -97,7 +101,7 @@ def _locate(text: str, item: dict[str, Any]) -> tuple[int, int]:
 
 
 def load_documents(which: str) -> list[dict[str, Any]]:
-    """[{doc_id, text, outlet, url, gold: [...], publisher}] for 'seed', 'dev', 'dev2', 'dev3', 'saudinewsnet', 'test2' or 'test3'."""
+    """[{doc_id, text, outlet, url, gold: [...], publisher}] for "seed" or a key of GOLD_FILES."""
     if which == "seed":
         gold = yaml.safe_load(SEED_GOLD.read_text(encoding="utf-8"))["documents"]
         docs = []
@@ -226,9 +230,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--details", action="store_true")
     ap.add_argument("--lexicon", default=None, help="a user lexicon YAML merged over the packaged one")
-    ap.add_argument("--sets", nargs="+", default=["seed", "dev", "dev2", "dev3", "saudinewsnet", "test2", "test3"],
-                    choices=["seed", "dev", "dev2", "dev3", "saudinewsnet", "test", "test2", "test3"],
-                    help="gold sets to score (test2, test3 = the held-out ones; saudinewsnet = test = the first "
+    ap.add_argument("--sets", nargs="+", default=["seed", "dev", "dev2", "dev3", "dev4", "saudinewsnet", "test2", "test3", "test4"],
+                    choices=["seed", "dev", "dev2", "dev3", "dev4", "saudinewsnet", "test", "test2", "test3", "test4"],
+                    help="gold sets to score (test2, test3, test4 = the held-out ones; saudinewsnet = test = the first "
                          "test set, whose misses were studied in development since)")
     ap.add_argument("--no-entities", action="store_true", help="do not pass the entity tagger's output")
     args = ap.parse_args(argv)
@@ -236,10 +240,12 @@ def main(argv: list[str] | None = None) -> int:
     names = {"seed": "seed", "dev": "dev (SaudiNewsNet sample(40, skip=40))",
              "dev2": "dev2 (SaudiNewsNet sample(40, skip=80))",
              "dev3": "dev3 (SaudiNewsNet sample(40, skip=200))",
+             "dev4": "dev4 (SaudiNewsNet sample(40, skip=240))",
              "saudinewsnet": "test-1 (SaudiNewsNet sample(40), studied in development)",
              "test": "test-1 (SaudiNewsNet sample(40), studied in development)",
              "test2": "test2 (SaudiNewsNet sample(40, skip=120), held out)",
-             "test3": "test3 (SaudiNewsNet sample(40, skip=160), held out)"}
+             "test3": "test3 (SaudiNewsNet sample(40, skip=160), held out)",
+             "test4": "test4 (SaudiNewsNet sample(40, skip=280), held out)"}
     for which in args.sets:
         if which != "seed" and not saudinewsnet_zips():
             print(f"== {which}: shared data absent, skipped")
