@@ -691,3 +691,61 @@ def test_speech_continuation_of_a_cited_speaker_is_not_a_second_entry(extractor)
 def test_speech_continuation_stops_before_a_relative_clause(extractor):
     rows = cited(extractor, "وشارك مجلس شباب المنطقة والذي يرأسه أمير المنطقة في الحفل، وأضاف أن الحفل ناجح.")
     assert all("الذي" not in r.text for r in rows)
+
+
+# ------------------------------------------------------------------ patterns found in the fourth dev set
+
+def test_appositive_between_commas_before_qad_verb(extractor):
+    rows = cited(extractor, "وكان المتحدث باسم القوات المسلحة، العميد محمد سمير، قد أعلن أن المقاتلات ستحلق.")
+    assert [(r.text, r.kind) for r in rows] == [("المتحدث باسم القوات المسلحة، العميد محمد سمير", "official")]
+    rows = cited(extractor, "وفي الرياض، العميد محمد سمير قد أعلن أن المقاتلات ستحلق.")
+    assert [r.text for r in rows] == ["العميد محمد سمير"]
+
+
+def test_long_name_with_bin_then_title(extractor):
+    rows = cited(extractor, "وأوضح بندر بن عبد الرحمن المهنا الرئيس التنفيذي لمجموعة ناس القابضة أن التكريم مستحق. "
+                            "وأضاف المهنا أن المواقف النبيلة محل تقدير.")
+    assert [(r.kind, r.cue) for r in rows] == [("official", "وأوضح"), ("official", "وأضاف")]
+    assert cited(extractor, "وقال نايف بن عيسى سأرفع لمعالي وزير الثقافة الدكتور عادل الطريفي بإيقاف المؤلف.") == []
+
+
+def test_an_owner_is_a_private_person_but_sahib_al_sumuw_is_a_title(extractor):
+    rows = cited(extractor, "وذكر صاحب البضاعة المواطن حمدان العصيمي أن السائق أبلغه بالسرقة. "
+                            "وأشار حمدان إلى أن البضاعة كثيرة.")
+    assert [(r.text, r.kind) for r in rows] == [("صاحب البضاعة المواطن حمدان العصيمي", "person"), ("حمدان", "person")]
+    rows = cited(extractor, "وقال صاحب السمو الملكي الأمير خالد الفيصل إن المشروع ناجح.")
+    assert [r.kind for r in rows] == ["official"]
+
+
+def test_documents_counted_vaguely_are_documents(extractor):
+    rows = cited(extractor, "وأشارت بعض الأبحاث من قبل إلى أن معدل الضغط نحو 15.")
+    assert [(r.text, r.kind) for r in rows] == [("بعض الأبحاث", "document")]
+    rows = cited(extractor, "لكن أوضحت القياسات الجديدة أن الضغط أقل من نصف الرقم السابق.")
+    assert [r.kind for r in rows] == ["document"]
+
+
+def test_secretariat_of_an_international_organisation_is_an_organisation(extractor):
+    rows = cited(extractor, "أدانت الأمانة العامة لمنظمة التعاون الإسلامي، اليوم، الهجوم الإرهابي، مؤكدة أن الإرهاب مرفوض.")
+    assert rows[0].kind == "organisation" and rows[0].text == "الأمانة العامة لمنظمة التعاون الإسلامي"
+
+
+def test_quoted_outlet_name_after_the_preposition_l_is_kept_whole(extractor):
+    rows = cited(extractor, "ووفقًا لصحيفة “ديلي ميل” البريطانية فإن المناخ رقيق.")
+    assert [(r.text, r.kind) for r in rows] == [("صحيفة “ديلي ميل”", "media")]
+    rows = cited(extractor, 'وقال الوزير لصحيفة "عكاظ" إن الخطة جاهزة.')
+    assert [r.text for r in rows] == ["الوزير", 'صحيفة "عكاظ"']
+
+
+def test_website_of_a_newspaper_is_one_source_not_a_recipient(extractor):
+    rows = cited(extractor, "ووفقًا للموقع الإلكتروني لصحيفة “ديلي ميل” البريطانية كشفت المعلومات أن المناخ رقيق.")
+    assert rows[0].text == "لموقع الإلكتروني لصحيفة “ديلي ميل”"  # (للموقع: the span starts after the ل)
+    assert not [r for r in rows if r.cue.endswith(" ل")]
+
+
+def test_an_unnamed_speaker_an_mp_and_a_thinker(extractor):
+    rows = cited(extractor, "وفي لفتة أخرى أشار أحدهم أن وضع الزهور على القبور بدعة.")
+    assert [(r.text, r.kind) for r in rows] == [("أحدهم", "anonymous")]
+    rows = cited(extractor, "وقال النائب في تعليقه على البيان \"لا شك أن ما تحقق كبير\".")
+    assert [(r.text, r.kind) for r in rows] == [("النائب", "official")]
+    rows = cited(extractor, "المفكر العراقي فاضل الربعي قال إن الفوضى لم تبدأ بعد.")
+    assert [(r.text, r.kind) for r in rows] == [("المفكر العراقي فاضل الربعي", "person")]

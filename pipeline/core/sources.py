@@ -297,6 +297,9 @@ _ABBREVIATED_HONORIFICS = {"د", "م", "ا"}
 _HONORIFIC_PRONOUNS = {"سموه", "سموها", "معاليه", "فضيلته", "سعادته", "فخامته", "جلالته", "دولته"}
 _LEAD_SKIP = {"اليه", "اليها", "اليهم", "عليه", "عليها", "بدوره", "بدورها", "كذلك", "ايضا", "بذلك", "ذلك"}
 _ADMIN_WORDS = {"منطقه", "محافظه", "ولايه", "مدينه", "اقليم", "اماره", "بلديه", "امانه", "الولايات", "جامعه"}
+_REFUSAL_VERBS = frozenset({"رفض", "رفضت", "امتنع", "امتنعت", "احجم", "احجمت"})  # discontinuous: رفض مصدر ... التعليق
+_VAGUE_QUANTIFIERS = {"بعض", "عدد", "العديد", "الكثير", "احد", "احدي"}
+_HONORIFIC_OBJECTS = {"السمو", "المعالي", "الفضيله", "السعاده", "الجلاله", "الفخامه"}
 _SPEECH_VERBS = {"قال", "قالت", "اضاف", "اضافت", "ذكر", "ذكرت", "تابع", "تابعت"}
 _STATEMENT_TO = {"تصريح", "تصريحات", "حديث", "حديثه", "حديثها", "اسئله", "سؤال"}  # prep cues: في تصريح لـ X، ردا على أسئلة X
 _NUMBER_WORDS = {"ثلاثه", "اربعه", "خمسه", "سته", "سبعه", "ثمانيه", "تسعه", "عشره", "ثلاث", "اربع", "خمس", "ست",
@@ -370,7 +373,7 @@ class SourceExtractor:
         self._refusal_verbs = {k[0] for k, (_, t) in self._cues.items() if t == "refusal"}
         self._verb_set = frozenset(k[0] for k, (lang, t) in self._cues.items() if lang == "ar" and t == "verb" and len(k) == 1)
 
-        self._cue_filter = frozenset({k[0] for k in self._cues} | {"رفض", "رفضت", "امتنع", "امتنعت"}
+        self._cue_filter = frozenset({k[0] for k in self._cues} | _REFUSAL_VERBS
                                      | (_PARTICIPLE_CUES if "ar" in self.settings.languages else set()))
         self._title_filter = frozenset(_norm(w) for kind in ("official", "person")
                                        for w in (lx.get("titles") or {}).get(kind) or () if " " not in str(w))
@@ -555,6 +558,8 @@ class SourceExtractor:
                     s, e = toks[a].start + trim, toks[b - 1].end
                     if s > 0 and text[s - 1] in _QUOTE_OPEN and _QUOTE_OPEN[text[s - 1]] in text[s:e]:
                         s -= 1  # “جون كولر” نائب الرئيس: the quotes stay balanced
+                    if e < len(text) and _unbalanced_before(text[s:e], text[e]):
+                        e += 1  # صحيفة «عكاظ»: the closing quote too
                     if any(s < ue and us < e for us, ue in used):
                         continue
                     used.append((s, e))
@@ -633,7 +638,7 @@ class SourceExtractor:
             best = None
             tok = toks[i]
             if tok.norm not in first_keys and tok.bare not in first_keys \
-                    and tok.bare not in ("رفض", "رفضت", "امتنع", "امتنعت"):
+                    and tok.bare not in _REFUSAL_VERBS:
                 i += 1
                 continue
             for length in range(min(self._max_cue, n - i), 0, -1):
@@ -649,7 +654,7 @@ class SourceExtractor:
                 cues.append(_Cue(lang, ctype, i, i + length, " ".join(t.text for t in toks[i:i + length])))
                 i += length
             else:
-                if toks[i].norm in self._refusal_verbs or toks[i].bare in {"رفض", "رفضت", "امتنع", "امتنعت"}:
+                if toks[i].norm in self._refusal_verbs or toks[i].bare in _REFUSAL_VERBS:
                     # "رفض مصدر مطلع ... التعليق": discontinuous refusal cue
                     for j in range(i + 1, min(n, i + self.settings.max_source_tokens + 3)):
                         if toks[j].norm in ("التعليق", "الافصاح", "الكشف"):
@@ -789,6 +794,12 @@ class SourceExtractor:
                     and not self._has_alias(toks[np[0][0]:np[0][1]]):
                 return
             if np:
+                (a, b), stop = np
+                if stop is not None and stop < n and toks[stop].norm.startswith("ل") and self._is_recipient(toks[stop]) \
+                        and stop == b and self._media_head(toks[a]):
+                    owner = self._np_forward(toks, stop, next_cue, strip_l=True)
+                    if owner:  # وفقا للموقع الإلكتروني لصحيفة “ديلي ميل”: whose website, not whom it told
+                        np = ((a, owner[0][1]), owner[1])
                 yield np[0], cue_text, "fwd", 0.25
                 yield from self._after_np(toks, np, cue_text, next_cue)
             return
@@ -966,6 +977,12 @@ class SourceExtractor:
                 if np2:
                     yield np2[0], cue_text + " ل", "fwd", 0.1
 
+    def _media_head(self, tok: _Tok) -> bool:
+        """الموقع / للموقع / لصحيفة: a media head word, with or without the preposition ل."""
+        nm = tok.norm
+        forms = {nm, "ا" + nm[1:] if nm.startswith("لل") else nm[1:] if nm.startswith("ل") else nm}
+        return bool(forms & self._titles.get("media", set()))
+
     def _is_recipient(self, tok: _Tok) -> bool:
         """لوكالة، لصحيفة، لرويترز، لـ«عكاظ»: the outlet a statement was given to."""
         rest = tok.norm[1:]
@@ -1067,6 +1084,9 @@ class SourceExtractor:
                 if (norm in self._stop_ar or norm in _THAT) and not self._alias_start(toks, j):
                     return None  # (بان كي مون is a name, not بأن)
                 head_kind = self._head_kind(toks[j:j + 3])
+                if head_kind is None and (strip_l or allow_l) and arabic and norm.startswith("ل") and len(norm) > 2:
+                    bare = _Tok(t.start + 1, t.end, t.text[1:], ("ا" + norm[1:]) if norm.startswith("لل") else norm[1:], True)
+                    head_kind = self._head_kind([bare] + list(toks[j + 1:j + 3]))  # لصحيفة «عكاظ»: the head is صحيفة
                 for length in range(min(self._max_alias, n - j), 0, -1):
                     if tuple(x.norm for x in toks[j:j + length]) in self._aliases:
                         alias_end = j + length
@@ -1227,6 +1247,9 @@ class SourceExtractor:
         b = v
         while b > 0 and toks[b - 1].norm in ("قد", "لقد"):
             b -= 1
+        closing_comma = b < v and b > 1 and toks[b - 1].text in ("،", ",")
+        if closing_comma:
+            b -= 1  # وكان المتحدث ...، العميد فلان، قد أعلن: the comma closing an appositive
         if names and b >= 3 and toks[b - 1].text in _QUOTE_CHARS:
             for q in range(b - 2, max(b - 6, 0) - 1, -1):
                 if toks[q].text in _QUOTE_OPEN and _QUOTE_OPEN[toks[q].text] == toks[b - 1].text:
@@ -1236,8 +1259,14 @@ class SourceExtractor:
                     break
         a = b
         bracketed = 0
-        while a > 0 and b - a - bracketed < 8:
+        crossed = False
+        while a > 0 and b - a - bracketed - crossed < 8:
             t = toks[a - 1]
+            if t.text in ("،", ",") and closing_comma and not crossed and a < b and a > 1 and toks[a - 2].is_word \
+                    and (toks[a].norm in self._titles.get("official", ()) or self._looks_like_given_name(toks[a])):
+                crossed = True  # المتحدث باسم القوات المسلحة، العميد محمد سمير، قد أعلن
+                a -= 1
+                continue
             if t.text == ")" and a - 1 > b - 8:
                 q = next((q for q in range(a - 2, max(a - 8, 0), -1) if not toks[q].is_word), None)
                 if q is not None and toks[q].text == "(" and q < a - 2 and toks[q - 1].is_word:
@@ -1249,7 +1278,7 @@ class SourceExtractor:
             if self._is_cue_start(toks, a - 1):
                 break
             a -= 1
-        if a < b and toks[a].norm in ("كان", "وكان", "كانت", "وكانت"):
+        while a < b and (toks[a].norm in ("كان", "وكان", "كانت", "وكانت") or not toks[a].is_word):
             a += 1
         if a < b and _accusative(toks[b - 1]) and toks[b - 1].norm.removesuffix("ا") in self._titles.get("document", ()) \
                 and v + 1 < len(toks) and toks[v + 1].norm in ("فيه", "فيها"):
@@ -1381,6 +1410,11 @@ class SourceExtractor:
         if first in _LATIN_DET and len(norms) > 1:
             norms = norms[1:]
             first = norms[0]
+        if len(norms) > 1 and norms[0] in _VAGUE_QUANTIFIERS and norms[1] in self._titles.get("document", ()):
+            return "document"  # بعض الأبحاث، عدد من التقارير: documents, however many
+        if len(norms) > 1 and norms[0] == "صاحب" and norms[1] not in _HONORIFIC_OBJECTS:
+            # صاحب البضاعة المواطن فلان، صاحب قصر: an owner speaks as a private person (صاحب السمو is a title)
+            return "person"
         for length in (3, 2, 1):
             if tuple(norms[:length]) in self._anon_heads and len(norms) >= length:
                 return "anonymous"
@@ -1445,6 +1479,9 @@ class SourceExtractor:
             if head == "government" and norms[0] in ("اداره", "الاداره") and len(norms) > 1 \
                     and norms[1] in self._titles.get("organisation", ()):
                 return "organisation", normalised, 0.1  # إدارة نادي الشباب: the club's own management
+            if head == "government" and norms[0] in ("الامانه", "امانه") and any(
+                    w in ("منظمه", "المنظمه", "لمنظمه") for w in norms[1:3]):
+                return "organisation", normalised, 0.1  # الأمانة العامة لمنظمة التعاون الإسلامي
             return head, normalised, 0.1
         start_alias = self._has_alias(seg, at_start=True)
         if start_alias:
@@ -1533,7 +1570,8 @@ class SourceExtractor:
             lead.append(nm)
             if nm.startswith("ال") and not (len(lead) >= 2 and lead[-2] in ("عبد", "ابو", "بن", "ابن", "ال")):
                 break
-        return lead if lead and len(lead) < len(words) and len(lead) <= 4 else []
+        longest = 5 if {"بن", "ابن", "عبد"} & set(lead) and lead[-1].startswith("ال") else 4  # بندر بن عبد الرحمن المهنا
+        return lead if lead and len(lead) < len(words) and len(lead) <= longest else []
 
     def _looks_like_given_name(self, t: _Tok) -> bool:
         nm = t.norm
@@ -1610,8 +1648,8 @@ class SourceExtractor:
                     key = " ".join(x.norm for x in toks[j:k])
                     memory.setdefault(key, (kind, key))
             kind = "official" if (nm in official or t.norm in official) else "person" if (nm in person or t.norm in person) else None
-            if kind is None:
-                continue
+            if kind is None or (nm == "صاحب" and i + 1 < len(toks) and toks[i + 1].norm not in _HONORIFIC_OBJECTS):
+                continue  # صاحب البضاعة: an owner; صاحب السمو: a title
             j = i + 1
             # skip the role's complements (الكوري الشمالي، باسم الكرملين، منطقة الرياض)
             while j < len(toks) and j < i + 7 and toks[j].is_word and (
@@ -1710,7 +1748,9 @@ class SourceExtractor:
                 forms = {nm, _strip_clitic(nm)}
                 if nm[:1] in "بل" and len(nm) > 3:
                     forms.add(nm[1:])
-                if forms & official:
+                owner = "صاحب" in forms and before.index(t) + 1 < len(before) \
+                    and before[before.index(t) + 1].norm not in _HONORIFIC_OBJECTS  # صاحب البضاعة: an owner
+                if forms & official and not owner:
                     kind = "official"
                     break
                 if forms & person and kind is None and not forms & _HONORIFICS:
@@ -1770,6 +1810,16 @@ def _remember(memory: dict, key: str, kind: str, canonical: str) -> None:
     """An official title beats a person title for the same name."""
     if key not in memory or (kind == "official" and memory[key][0] != "official"):
         memory[key] = (kind, canonical)
+
+
+def _unbalanced_before(span: str, nxt: str) -> bool:
+    """Does ``span`` open a quotation that the character ``nxt`` closes?"""
+    opener = next((o for o, c in _QUOTE_OPEN.items() if c == nxt and o in span), None)
+    if opener is None:
+        return False
+    if opener == nxt:  # "..." : the same character opens and closes
+        return span.count(nxt) % 2 == 1
+    return span.count(opener) > span.count(nxt)
 
 
 def _has_pronoun_suffix(tok) -> bool:
