@@ -1,7 +1,7 @@
 """Precision / recall of the sources extractor against the hand-annotated gold sets.
 
     python bench/eval_sources.py                 # all gold sets (skipped if absent)
-    python bench/eval_sources.py --sets seed dev # only some sets (seed, dev, dev2, dev3, dev4, test, test2, test3, test4)
+    python bench/eval_sources.py --sets seed dev # only some sets (seed, dev, dev2 ... dev7, test, test2, test3, test4)
     python bench/eval_sources.py --details       # also list every miss and false positive
     python bench/eval_sources.py --no-entities   # without the entity tagger's evidence
 
@@ -9,10 +9,11 @@ Documents are processed the way the pipeline runs them: clean -> analyse_documen
 their languages) -> EntityTagger -> SourceExtractor.extract(..., entities=...).
 
 Gold sets (tests/data): the seed article; dev = sample(40, skip=40), dev2 = sample(40, skip=80),
-dev3 = sample(40, skip=200) and dev4 = sample(40, skip=240), tuned on; test (test-1) = sample(40),
+dev3 = sample(40, skip=200), dev4 = sample(40, skip=240), dev5 = sample(40, skip=320), dev6 =
+sample(40, skip=360) and dev7 = sample(40, skip=400), tuned on; test (test-1) = sample(40),
 held out at first, its misses studied since; test2 = sample(40, skip=120), test3 = sample(40,
 skip=160) and test4 = sample(40, skip=280), held out (only their aggregate scores are looked at).
-dev2-dev4 and test2-test4 were each annotated by an annotator who never saw the extractor or its
+dev2-dev7 and test2-test4 were each annotated by an annotator who never saw the extractor or its
 output.
 
 A predicted row counts as correct when its span overlaps an unmatched gold span of the same role
@@ -47,11 +48,14 @@ DEV_GOLD = ROOT / "tests" / "data" / "sources_dev_saudinewsnet.yaml"
 DEV2_GOLD = ROOT / "tests" / "data" / "sources_dev2_saudinewsnet.yaml"
 DEV3_GOLD = ROOT / "tests" / "data" / "sources_dev3_saudinewsnet.yaml"
 DEV4_GOLD = ROOT / "tests" / "data" / "sources_dev4_saudinewsnet.yaml"
+DEV5_GOLD = ROOT / "tests" / "data" / "sources_dev5_saudinewsnet.yaml"
+DEV6_GOLD = ROOT / "tests" / "data" / "sources_dev6_saudinewsnet.yaml"
+DEV7_GOLD = ROOT / "tests" / "data" / "sources_dev7_saudinewsnet.yaml"
 TEST2_GOLD = ROOT / "tests" / "data" / "sources_test2_saudinewsnet.yaml"
 TEST3_GOLD = ROOT / "tests" / "data" / "sources_test3_saudinewsnet.yaml"
 TEST4_GOLD = ROOT / "tests" / "data" / "sources_test4_saudinewsnet.yaml"
 GOLD_FILES = {"saudinewsnet": SNN_GOLD, "test": SNN_GOLD, "dev": DEV_GOLD, "dev2": DEV2_GOLD, "dev3": DEV3_GOLD,
-              "dev4": DEV4_GOLD, "test2": TEST2_GOLD, "test3": TEST3_GOLD, "test4": TEST4_GOLD}
+              "dev4": DEV4_GOLD, "dev5": DEV5_GOLD, "dev6": DEV6_GOLD, "dev7": DEV7_GOLD, "test2": TEST2_GOLD, "test3": TEST3_GOLD, "test4": TEST4_GOLD}
 
 _MODELS: dict[str, Any] = {}
 
@@ -230,8 +234,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--details", action="store_true")
     ap.add_argument("--lexicon", default=None, help="a user lexicon YAML merged over the packaged one")
-    ap.add_argument("--sets", nargs="+", default=["seed", "dev", "dev2", "dev3", "dev4", "saudinewsnet", "test2", "test3", "test4"],
-                    choices=["seed", "dev", "dev2", "dev3", "dev4", "saudinewsnet", "test", "test2", "test3", "test4"],
+    ap.add_argument("--sets", nargs="+", default=["seed", "dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "saudinewsnet", "test2", "test3", "test4"],
+                    choices=["seed", "dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "saudinewsnet", "test", "test2", "test3", "test4"],
                     help="gold sets to score (test2, test3, test4 = the held-out ones; saudinewsnet = test = the first "
                          "test set, whose misses were studied in development since)")
     ap.add_argument("--no-entities", action="store_true", help="do not pass the entity tagger's output")
@@ -241,6 +245,9 @@ def main(argv: list[str] | None = None) -> int:
              "dev2": "dev2 (SaudiNewsNet sample(40, skip=80))",
              "dev3": "dev3 (SaudiNewsNet sample(40, skip=200))",
              "dev4": "dev4 (SaudiNewsNet sample(40, skip=240))",
+             "dev5": "dev5 (SaudiNewsNet sample(40, skip=320))",
+             "dev6": "dev6 (SaudiNewsNet sample(40, skip=360))",
+             "dev7": "dev7 (SaudiNewsNet sample(40, skip=400))",
              "saudinewsnet": "test-1 (SaudiNewsNet sample(40), studied in development)",
              "test": "test-1 (SaudiNewsNet sample(40), studied in development)",
              "test2": "test2 (SaudiNewsNet sample(40, skip=120), held out)",
