@@ -749,3 +749,8 @@ def test_an_unnamed_speaker_an_mp_and_a_thinker(extractor):
     assert [(r.text, r.kind) for r in rows] == [("النائب", "official")]
     rows = cited(extractor, "المفكر العراقي فاضل الربعي قال إن الفوضى لم تبدأ بعد.")
     assert [(r.text, r.kind) for r in rows] == [("المفكر العراقي فاضل الربعي", "person")]
+
+
+def test_participle_with_a_recipient_pronoun_before_its_content(extractor):
+    rows = cited(extractor, "وقدم مدير الفئات السنية بدر الحقباني درع النادي، مؤكداً لهم أن الإدارة ترحب بزياراتهم.")
+    assert [(r.kind, r.cue) for r in rows] == [("official", "مؤكداً")] and rows[0].text.startswith("مدير الفئات السنية")

@@ -674,6 +674,9 @@ class SourceExtractor:
             if t.norm not in _PARTICIPLE_CUES:
                 continue
             nxt = toks[i + 1]
+            if nxt.norm in ("له", "لها", "لهم", "لهما", "لنا", "لي") and i + 2 < len(toks) \
+                    and (toks[i + 2].norm in _THAT or toks[i + 2].text in _QUOTE_OPEN or toks[i + 2].text == ":"):
+                nxt = toks[i + 2]  # مؤكداً لهم أن: whom it was said to, then the content
             prev = toks[i - 1] if i else None
             if prev is not None and prev.arabic and (prev.text.endswith(("ا", "اً")) or prev.norm in _COPULAS):
                 continue  # حصاراً مشدداً على، ليست مطالبة ب: an adjective or a predicate, not a cue
