@@ -754,3 +754,32 @@ def test_an_unnamed_speaker_an_mp_and_a_thinker(extractor):
 def test_participle_with_a_recipient_pronoun_before_its_content(extractor):
     rows = cited(extractor, "وقدم مدير الفئات السنية بدر الحقباني درع النادي، مؤكداً لهم أن الإدارة ترحب بزياراتهم.")
     assert [(r.kind, r.cue) for r in rows] == [("official", "مؤكداً")] and rows[0].text.startswith("مدير الفئات السنية")
+
+
+# ------------------------------------------------------------------ patterns found in dev5-dev7
+
+def test_appeal_criticism_and_cause_verbs_are_cues(extractor):
+    rows = cited(extractor, "وناشدت وزارة الصحة المواطنين بضرورة التطعيم قبل السفر.")
+    assert [(r.text, r.kind) for r in rows] == [("وزارة الصحة", "government")]
+    rows = cited(extractor, "وتطرق وزير الخارجية المصري إلى أن العلاقات بين البلدين استراتيجية.")
+    assert [(r.text, r.kind) for r in rows] == [("وزير الخارجية المصري", "official")]
+    rows = cited(extractor, "ويعتقد بعض العلماء أن البروتين يسبب المرض.")
+    assert [(r.text, r.kind) for r in rows] == [("بعض العلماء", "anonymous")]
+
+
+def test_object_after_a_definite_body_is_not_part_of_the_source(extractor):
+    rows = cited(extractor, "وأرجع البنك سبب الارتفاع في الأرباح إلى الزيادة في دخل العمليات.")
+    assert [(r.text, r.kind) for r in rows] == [("البنك", "organisation")]
+    rows = cited(extractor, "وأعلنت وزارة التجارة والصناعة أن الأسعار مستقرة.")
+    assert [r.text for r in rows] == ["وزارة التجارة والصناعة"]
+    rows = cited(extractor, "وأعلنت جامعة الملك سعود أن القبول مفتوح.")
+    assert [r.text for r in rows] == ["جامعة الملك سعود"]
+
+
+def test_verbal_noun_after_a_preposition_is_no_cue(extractor):
+    assert cited(extractor, "ويهدف المعرض إلى دعم المبادرات، فضلاً عن حث الشباب على طرح أفكارهم.") == []
+
+
+def test_addressees_of_an_appeal_are_not_part_of_the_source(extractor):
+    rows = cited(extractor, "وحث العقيد الشريف جميع المواطنين والمقيمين على التعاون.")
+    assert [(r.text, r.kind) for r in rows] == [("العقيد الشريف", "official")]

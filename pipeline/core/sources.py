@@ -258,7 +258,9 @@ _NAME_CONNECT = {"بن", "ابن", "بنت", "ال", "ابو", "عبد", "دي",
 _OBJECT_PREP = {v: p for verbs, p in (
     (("اعرب", "اعربت", "كشف", "كشفت", "يكشف", "تكشف", "اعلن", "اعلنت", "تحدث", "تحدثت", "افصح", "افصحت",
       "عبر", "عبرت", "تساءل", "تساءلت"), ("عن",)),
-    (("اوصي", "اوصت", "ندد", "نددت", "وجه", "وجهت"), ("ب",)),
+    (("اوصي", "اوصت", "ندد", "نددت", "وجه", "وجهت", "ناشد", "ناشدت", "يناشد", "تناشد", "اهاب", "اهابت", "يهيب", "تهيب"), ("ب",)),
+    (("حث", "حثت", "يحث", "تحث"), ("على",)),
+    (("تطرق", "تطرقت", "ارجع", "ارجعت"), ("الي",)),
     (("علق", "علقت"), ("على",)),
     (("طالب", "طالبت", "يطالب", "تطالب", "دعت", "يدعو", "تدعو"), ("الي", "ب")),
     (("حذر", "حذرت", "يحذر", "تحذر"), ("من",)),
@@ -278,7 +280,7 @@ _STRONG_VERBS = {"ثمن", "ثمنت", "قال", "قالت", "اكد", "اكدت
 _SAYING = {"قائلا", "قائله", "قائلين", "قائلون", "قائلتين", "بقوله", "بقولها"}
 # Participle cues (وأبدى والد الشهيد اعتزازه ... مؤكدا أن): they cite the subject of their clause's
 # verb even when that verb is no reporting verb; masculine, feminine and plural accusatives.
-_PARTICIPLE_STEMS = ("مؤكد", "مشير", "معتبر", "موضح", "مشدد", "لافت", "مبين", "مضيف", "معرب", "منوه", "محذر",
+_PARTICIPLE_STEMS = ("مؤكد", "مشير", "ذاكر", "مناشد", "معتبر", "موضح", "مشدد", "لافت", "مبين", "مضيف", "معرب", "منوه", "محذر",
                      "مطالب", "واصف", "مثمن", "مشيد", "منتقد", "مستبعد", "قائل")
 _PARTICIPLE_CUES = frozenset(stem + end for stem in _PARTICIPLE_STEMS for end in ("ا", "ه", "ين"))
 _PARTICIPLE_BY = frozenset(("مشيد", "مثمن", "مطالب", "منوه"))  # these take their content with ب
@@ -298,6 +300,12 @@ _HONORIFIC_PRONOUNS = {"سموه", "سموها", "معاليه", "فضيلته",
 _LEAD_SKIP = {"اليه", "اليها", "اليهم", "عليه", "عليها", "بدوره", "بدورها", "كذلك", "ايضا", "بذلك", "ذلك"}
 _ADMIN_WORDS = {"منطقه", "محافظه", "ولايه", "مدينه", "اقليم", "اماره", "بلديه", "امانه", "الولايات", "جامعه"}
 _REFUSAL_VERBS = frozenset({"رفض", "رفضت", "امتنع", "امتنعت", "احجم", "احجمت"})  # discontinuous: رفض مصدر ... التعليق
+_DIRECTIVE_VERBS = {"ناشد", "ناشدت", "يناشد", "تناشد", "حث", "حثت", "يحث", "تحث", "طالب", "طالبت", "يطالب", "تطالب",
+                    "دعا", "دعت", "يدعو", "تدعو", "اهاب", "اهابت", "يهيب", "تهيب", "وجه", "وجهت"}
+# the usual addressees of an appeal, never part of the source phrase before them
+_ADDRESSEES = {"المواطنين", "المقيمين", "المستهلكين", "الجميع", "جميع", "كافه", "السكان", "الاهالي", "الطلاب",
+               "الطالبات", "الحجاج", "المعتمرين", "الزوار", "المسافرين", "اولياء", "المستفيدين", "المرشحين",
+               "الشباب", "المجتمع", "الجهات", "المسلمين", "الناس"}
 _VAGUE_QUANTIFIERS = {"بعض", "عدد", "العديد", "الكثير", "احد", "احدي"}
 _HONORIFIC_OBJECTS = {"السمو", "المعالي", "الفضيله", "السعاده", "الجلاله", "الفخامه"}
 _SPEECH_VERBS = {"قال", "قالت", "اضاف", "اضافت", "ذكر", "ذكرت", "تابع", "تابعت"}
@@ -649,6 +657,8 @@ class SourceExtractor:
                 if hit and (hit[0] == "ar" or has_latin):
                     best = (length, hit)
                     break
+            if best and best[1][1] == "verb" and i > 0 and toks[i - 1].norm in ("عن", "من", "في", "على", "الي", "بعد", "قبل"):
+                best = None  # فضلا عن حث الشباب: a verbal noun after a preposition, not a verb
             if best:
                 length, (lang, ctype) = best
                 cues.append(_Cue(lang, ctype, i, i + length, " ".join(t.text for t in toks[i:i + length])))
@@ -859,6 +869,11 @@ class SourceExtractor:
         plural = cue.lang == "ar" and cue.end == cue.start + 1 and verb.endswith(("وا", "ون")) or verb in ("قالا", "اوضحا")
         np = self._np_forward(toks, j, next_cue, stop_bal="ب" in _OBJECT_PREP.get(verb, ())) \
             if j < next_cue and not plural else None
+        if np and verb in _DIRECTIVE_VERBS:
+            (a, b), stop = np
+            k = next((k for k in range(a + 1, b) if _strip_clitic(toks[k].norm) in _ADDRESSEES), None)
+            if k is not None:  # وناشدت وزارة الصحة [المواطنين] بضرورة: whom the appeal is addressed to
+                np = ((a, k), k)
         if np and verb in ("ابدي", "ابدت"):  # أبدى مدرب الفريق [سعادته]: the feeling shown is the object
             (a, b), stop = np
             if _has_pronoun_suffix(toks[a]) or toks[a].norm in _SHOWN_FEELINGS or toks[a].text.endswith("ا"):
@@ -1050,6 +1065,16 @@ class SourceExtractor:
                 if arabic and _accusative(t):
                     break  # أصدرت الإدارة بياناً: an accusative (the object), never part of the source
                 if norm in ("ل", "قول", "قولا"):
+                    break
+                if head_kind in ("government", "organisation", "media", "document", "agency") and arabic \
+                        and toks[j - 1].arabic and toks[j - 1].norm.startswith(("ال", "وال")) \
+                        and not norm.startswith(("ال", "وال", "ل", "ب", "في")) and norm not in _NAME_CONNECT \
+                        and norm not in self._all_title_words and norm not in self._body_words \
+                        and not self._alias_start(toks, j) \
+                        and not any(x.norm in self._titles.get("official", ()) or x.norm[:1] in "لب"
+                                    and x.norm[1:] in self._titles.get("official", ()) for x in toks[a + 1:j]):
+                    # وأرجع البنك [سبب الارتفاع]: after a definite body an indefinite noun is the object
+                    # (but a name may follow a title inside it: جامعة الملك سعود، مكتب رئيس الوزراء أحمد ...)
                     break
                 if self._is_cue_start(toks, j) and norm not in self._alias_first and norm not in self._all_title_words:
                     break
