@@ -783,3 +783,37 @@ def test_verbal_noun_after_a_preposition_is_no_cue(extractor):
 def test_addressees_of_an_appeal_are_not_part_of_the_source(extractor):
     rows = cited(extractor, "وحث العقيد الشريف جميع المواطنين والمقيمين على التعاون.")
     assert [(r.text, r.kind) for r in rows] == [("العقيد الشريف", "official")]
+
+
+def test_surname_read_as_a_clitic_still_matches_the_named_official(extractor):
+    """فالون looks like ف + الون to the name test; it is still the surname of مايكل فالون."""
+    rows = cited(extractor, 'قال وزير الدفاع البريطاني مايكل فالون: إن بريطانيا ستمدد الضربات. '
+                            'واعتبر "فالون" أن "معركة العراق معركة العالم".')
+    assert [(r.text, r.kind) for r in rows][1:] == [("فالون", "official")]
+
+
+def test_antecedent_of_a_relative_clause_speaks(extractor):
+    rows = cited(extractor, "إلا أنه اصطدم بقناعات المدرب السويسري غروس الذي أكد أن إمكانات اللاعب لا تتناسب وطريقته.")
+    assert [(r.text, r.kind) for r in rows] == [("المدرب السويسري غروس", "official")]
+    rows = cited(extractor, "واتفقت مع جورج براوتشلير، المدعي العام للمقاطعة، الذي قال إن المتهم كان يعلم.")
+    assert [r.text for r in rows] == ["المدعي العام للمقاطعة"]
+    assert cited(extractor, "وهو الاتفاق الذي تقول إنه ضمن عدم حصول إيران على السلاح.") == []
+
+
+def test_name_inside_the_office_of_an_unnamed_source_keeps_it_anonymous(extractor):
+    rows = cited(extractor, "وأوضح مسؤول مطلع في مكتب الرئيس اليمني عبد ربه منصور هادي أن الاجتماع تأجل.")
+    assert [r.kind for r in rows] == ["anonymous"]
+
+
+def test_reports_of_a_named_author_are_documents_reports_of_outlets_stay_anonymous(extractor):
+    rows = cited(extractor, "وفقا لتقارير حكم و مراقب المباراة ومقيم الحكام فإن اللاعب طرد.")
+    assert [r.kind for r in rows] == ["document"]
+    for text in ("وذكرت تقارير إعلامية أن اللاعب انتقل.", "وأشارت تقارير غريبة إلى أن التنظيم يستخدم الدجاج."):
+        assert [r.kind for r in cited(extractor, text)] == ["anonymous"]
+
+
+def test_airport_and_feminine_roles(extractor):
+    rows = cited(extractor, "وأعلن مطار الملك خالد الدولي أن الرحلات متأخرة.")
+    assert [r.kind for r in rows] == ["government"]
+    rows = cited(extractor, "وقالت الشاعرة البحرينية سمية جميلي إن الشعر حياة.")
+    assert [r.kind for r in rows] == ["person"]
