@@ -817,3 +817,24 @@ def test_airport_and_feminine_roles(extractor):
     assert [r.kind for r in rows] == ["government"]
     rows = cited(extractor, "وقالت الشاعرة البحرينية سمية جميلي إن الشعر حياة.")
     assert [r.kind for r in rows] == ["person"]
+
+
+def test_outlet_told_after_the_sources_complement(extractor):
+    rows = cited(extractor, "وقالت وزيرة الثقافة في مالي راماتولاي ديالو ل«رويترز»: «تدور إعادة البناء حول شيء أكبر».")
+    assert [(r.kind, r.cue) for r in rows] == [("official", "وقالت"), ("news_agency", "وقالت ل")]
+
+
+def test_according_to_what_x_said_with_an_object_pronoun(extractor):
+    rows = cited(extractor, "أعاد عمال بناء تشييد ثمانية أضرحة، حسب ما قالته الأمم المتحدة ومسؤولون في مالي.")
+    assert [(r.text, r.kind) for r in rows] == [("الأمم المتحدة", "organisation"), ("مسؤولون", "anonymous")]
+
+
+def test_promises_protesters_secretaries_and_adverbs_before_the_subject(extractor):
+    assert [(r.text, r.kind) for r in cited(extractor, "ووعد المسؤولون في البلدية بفتح تحقيق عاجل.")] == \
+        [("المسؤولون", "anonymous")]
+    assert [(r.text, r.kind) for r in cited(extractor, "وفي سينسيناتي، طالب محتجون بنشر صور الاعتقال.")] == \
+        [("محتجون", "anonymous")]
+    rows = cited(extractor, "وقال السكرتير الإعلامي للجنة العسكرية بتعز عبدالله الشرعبي، إن الدمج مهم.")
+    assert [r.kind for r in rows] == ["official"]
+    rows = cited(extractor, "يؤكد دوما قائد الأوركسترا المخضرم أن أهم أدوار القائد التحفيز.")
+    assert [r.text for r in rows] == ["قائد الأوركسترا المخضرم"]

@@ -234,7 +234,7 @@ _RECIPIENT_WORDS = {"للصحفيين", "للصحافيين", "للصحافه", 
 _QUOTE_VERBS = {"قول", "قوله", "قولها", "قولهم", "قولهما", "التعليق", "تصريحه", "تصريحات"}
 _TIME_LEAD = {"امس", "اليوم", "مساء", "صباح", "ظهر", "يوم", "الاحد", "الاثنين", "الثلاثاء", "الاربعاء", "الخميس",
               "الجمعه", "السبت", "في", "ايضا", "كذلك", "بدوره", "بدورها", "من", "جهته", "جهتها", "،", ","}
-_OBJECT_VERBS = {"افاد", "افادت", "كشف", "كشفت", "يكشف", "تكشف", "نفي", "نفت", "ينفي", "تنفي", "حذر", "حذرت", "يحذر", "تحذر", "دعا",
+_OBJECT_VERBS = {"وعد", "وعدت", "افاد", "افادت", "كشف", "كشفت", "يكشف", "تكشف", "نفي", "نفت", "ينفي", "تنفي", "حذر", "حذرت", "يحذر", "تحذر", "دعا",
                  "دعت", "طالب", "طالبت", "اشاد", "اشادت", "شدد", "شددت", "يشدد", "تشدد", "ابلغ", "اعرب", "اعربت",
                  "تحدث", "تحدثت", "ابدي", "ابدت",
                  "ابلغت", "اعلن", "اعلنت", "يعلن", "تعلن", "اكد", "اكدت", "اشار", "اشارت", "لفت", "لفتت", "اعترف",
@@ -297,7 +297,8 @@ _HONORIFICS = {"الدكتور", "دكتور", "د", "م", "ا", "المهندس
 # one-letter honorifics written with a full stop: د. (doctor), م. (engineer), أ. (professor), أ.د.
 _ABBREVIATED_HONORIFICS = {"د", "م", "ا"}
 _HONORIFIC_PRONOUNS = {"سموه", "سموها", "معاليه", "فضيلته", "سعادته", "فخامته", "جلالته", "دولته"}
-_LEAD_SKIP = {"اليه", "اليها", "اليهم", "عليه", "عليها", "بدوره", "بدورها", "كذلك", "ايضا", "بذلك", "ذلك"}
+_LEAD_SKIP = {"اليه", "اليها", "اليهم", "عليه", "عليها", "بدوره", "بدورها", "كذلك", "ايضا", "بذلك", "ذلك", "دوما", "دائما",
+              "مجددا", "مرارا"}
 _ADMIN_WORDS = {"منطقه", "محافظه", "ولايه", "مدينه", "اقليم", "اماره", "بلديه", "امانه", "الولايات", "جامعه"}
 _REFUSAL_VERBS = frozenset({"رفض", "رفضت", "امتنع", "امتنعت", "احجم", "احجمت"})  # discontinuous: رفض مصدر ... التعليق
 _DIRECTIVE_VERBS = {"ناشد", "ناشدت", "يناشد", "تناشد", "حث", "حثت", "يحث", "تحث", "طالب", "طالبت", "يطالب", "تطالب",
@@ -786,7 +787,8 @@ class SourceExtractor:
             titled_only = also and toks[i].bare in _AMBIGUOUS_VERBS
             if i < n and toks[i].norm == "ل":
                 i += 1
-            if i < n and toks[i].norm in ("ما", "لما") and i + 1 < n and self._is_cue_start(toks, i + 1):
+            if i < n and toks[i].norm in ("ما", "لما") and i + 1 < n and (self._is_cue_start(toks, i + 1) or (
+                    toks[i + 1].norm.endswith("ه") and toks[i + 1].norm[:-1] in self._verb_set)):  # حسب ما قالته
                 j = i + 1
                 cue_text += " " + toks[i].text + " " + toks[j].text
                 i = j + 1
@@ -994,6 +996,22 @@ class SourceExtractor:
                 np2 = self._np_forward(toks, k, next_cue)
                 if np2:
                     yield np2[0], cue_text + " ل", "fwd", 0.1
+        elif st.norm in ("في", "من", "ب"):
+            # وقالت وزيرة الثقافة [في مالي فلانة] ل«رويترز»: the outlet told, after the source's complement
+            for k in range(stop + 1, min(n, next_cue, stop + 9)):
+                t = toks[k]
+                if t.norm in _THAT or t.text in (":", ".") or t.text in _QUOTE_OPEN:
+                    break
+                if t.norm == "ل" and k + 1 < n and toks[k + 1].text in _QUOTE_OPEN:
+                    np2 = self._np_forward(toks, k + 1, next_cue)
+                    if np2:
+                        yield np2[0], cue_text + " ل", "fwd", 0.1
+                    break
+                if t.norm.startswith("ل") and t.norm not in _RECIPIENT_WORDS and self._is_recipient(t):
+                    np2 = self._np_forward(toks, k, next_cue, strip_l=True)
+                    if np2:
+                        yield np2[0], cue_text + " ل", "fwd", 0.1
+                    break
 
     def _media_head(self, tok: _Tok) -> bool:
         """الموقع / للموقع / لصحيفة: a media head word, with or without the preposition ل."""
@@ -1294,7 +1312,7 @@ class SourceExtractor:
         a = b
         bracketed = 0
         crossed = False
-        while a > 0 and b - a - bracketed - crossed < 8:
+        while a > 0 and b - a - bracketed - crossed < (12 if crossed else 8):
             t = toks[a - 1]
             if t.text in ("،", ",") and closing_comma and not crossed and a < b and a > 1 and toks[a - 2].is_word \
                     and (toks[a].norm in self._titles.get("official", ()) or self._looks_like_given_name(toks[a])):
