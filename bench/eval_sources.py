@@ -1,20 +1,19 @@
 """Precision / recall of the sources extractor against the hand-annotated gold sets.
 
     python bench/eval_sources.py                 # all gold sets (skipped if absent)
-    python bench/eval_sources.py --sets seed dev # only some sets (seed, dev, dev2 ... dev7, test, test2, test3, test4)
+    python bench/eval_sources.py --sets seed dev # only some sets (seed, dev, dev2 ... dev9, test, test2 ... test5)
+    python bench/eval_sources.py --held-out      # only the held-out sets, and their pooled figure
     python bench/eval_sources.py --details       # also list every miss and false positive
     python bench/eval_sources.py --no-entities   # without the entity tagger's evidence
 
 Documents are processed the way the pipeline runs them: clean -> analyse_document (sentences and
 their languages) -> EntityTagger -> SourceExtractor.extract(..., entities=...).
 
-Gold sets (tests/data): the seed article; dev = sample(40, skip=40), dev2 = sample(40, skip=80),
-dev3 = sample(40, skip=200), dev4 = sample(40, skip=240), dev5 = sample(40, skip=320), dev6 =
-sample(40, skip=360) and dev7 = sample(40, skip=400), tuned on; test (test-1) = sample(40),
-held out at first, its misses studied since; test2 = sample(40, skip=120), test3 = sample(40,
-skip=160) and test4 = sample(40, skip=280), held out (only their aggregate scores are looked at).
-dev2-dev7 and test2-test4 were each annotated by an annotator who never saw the extractor or its
-output.
+Gold sets (tests/data, see GOLD_SETS): the seed article; dev ... dev9 (40 SaudiNewsNet articles
+each, tuned on); test (test-1, held out at first, its misses studied since); test2 ... test5, held out
+(only their aggregate scores are looked at). dev2-dev9 and test2-test5 were each annotated by an
+annotator who never saw the extractor or its output. Each 40-article set is bench/_snn.py's
+sample(40, skip=N) with N in GOLD_SETS, so no two sets overlap.
 
 A predicted row counts as correct when its span overlaps an unmatched gold span of the same role
 and its kind is right. ``cited`` and ``agency_credit`` rows are scored together ("in text") and per
@@ -42,20 +41,28 @@ if str(ROOT / "bench") not in sys.path:
 # SaudiNewsNet access and the fixed sample rule (shared with bench_pipeline.py); re-exported here
 from _snn import iter_articles, sample, saudinewsnet_zips, shared_data_dir  # noqa: E402,F401
 
-SEED_GOLD = ROOT / "tests" / "data" / "sources_gold_seed.yaml"
-SNN_GOLD = ROOT / "tests" / "data" / "sources_gold_saudinewsnet.yaml"
-DEV_GOLD = ROOT / "tests" / "data" / "sources_dev_saudinewsnet.yaml"
-DEV2_GOLD = ROOT / "tests" / "data" / "sources_dev2_saudinewsnet.yaml"
-DEV3_GOLD = ROOT / "tests" / "data" / "sources_dev3_saudinewsnet.yaml"
-DEV4_GOLD = ROOT / "tests" / "data" / "sources_dev4_saudinewsnet.yaml"
-DEV5_GOLD = ROOT / "tests" / "data" / "sources_dev5_saudinewsnet.yaml"
-DEV6_GOLD = ROOT / "tests" / "data" / "sources_dev6_saudinewsnet.yaml"
-DEV7_GOLD = ROOT / "tests" / "data" / "sources_dev7_saudinewsnet.yaml"
-TEST2_GOLD = ROOT / "tests" / "data" / "sources_test2_saudinewsnet.yaml"
-TEST3_GOLD = ROOT / "tests" / "data" / "sources_test3_saudinewsnet.yaml"
-TEST4_GOLD = ROOT / "tests" / "data" / "sources_test4_saudinewsnet.yaml"
-GOLD_FILES = {"saudinewsnet": SNN_GOLD, "test": SNN_GOLD, "dev": DEV_GOLD, "dev2": DEV2_GOLD, "dev3": DEV3_GOLD,
-              "dev4": DEV4_GOLD, "dev5": DEV5_GOLD, "dev6": DEV6_GOLD, "dev7": DEV7_GOLD, "test2": TEST2_GOLD, "test3": TEST3_GOLD, "test4": TEST4_GOLD}
+DATA = ROOT / "tests" / "data"
+SEED_GOLD = DATA / "sources_gold_seed.yaml"
+# name -> (gold file, skip of the fixed SaudiNewsNet sample, role); "dev" sets may be tuned on, "held-out"
+# sets are only ever scored in aggregate; test (= saudinewsnet) was held out at first, studied since
+GOLD_SETS: dict[str, tuple[Path, int, str]] = {
+    "dev": (DATA / "sources_dev_saudinewsnet.yaml", 40, "dev"),
+    "dev2": (DATA / "sources_dev2_saudinewsnet.yaml", 80, "dev"),
+    "dev3": (DATA / "sources_dev3_saudinewsnet.yaml", 200, "dev"),
+    "dev4": (DATA / "sources_dev4_saudinewsnet.yaml", 240, "dev"),
+    "dev5": (DATA / "sources_dev5_saudinewsnet.yaml", 320, "dev"),
+    "dev6": (DATA / "sources_dev6_saudinewsnet.yaml", 360, "dev"),
+    "dev7": (DATA / "sources_dev7_saudinewsnet.yaml", 400, "dev"),
+    "dev8": (DATA / "sources_dev8_saudinewsnet.yaml", 440, "dev"),
+    "dev9": (DATA / "sources_dev9_saudinewsnet.yaml", 480, "dev"),
+    "saudinewsnet": (DATA / "sources_gold_saudinewsnet.yaml", 0, "studied"),
+    "test2": (DATA / "sources_test2_saudinewsnet.yaml", 120, "held-out"),
+    "test3": (DATA / "sources_test3_saudinewsnet.yaml", 160, "held-out"),
+    "test4": (DATA / "sources_test4_saudinewsnet.yaml", 280, "held-out"),
+    "test5": (DATA / "sources_test5_saudinewsnet.yaml", 520, "held-out"),
+}
+GOLD_SETS["test"] = GOLD_SETS["saudinewsnet"]
+GOLD_FILES = {name: path for name, (path, _, _) in GOLD_SETS.items()}
 
 _MODELS: dict[str, Any] = {}
 
@@ -234,32 +241,35 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--details", action="store_true")
     ap.add_argument("--lexicon", default=None, help="a user lexicon YAML merged over the packaged one")
-    ap.add_argument("--sets", nargs="+", default=["seed", "dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "saudinewsnet", "test2", "test3", "test4"],
-                    choices=["seed", "dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "saudinewsnet", "test", "test2", "test3", "test4"],
-                    help="gold sets to score (test2, test3, test4 = the held-out ones; saudinewsnet = test = the first "
-                         "test set, whose misses were studied in development since)")
+    ap.add_argument("--sets", nargs="+", default=None, choices=["seed", *GOLD_SETS],
+                    help="gold sets to score (default: all; test = saudinewsnet)")
+    ap.add_argument("--held-out", action="store_true", help="score only the held-out sets (test2 ...)")
     ap.add_argument("--no-entities", action="store_true", help="do not pass the entity tagger's output")
     args = ap.parse_args(argv)
     extractor = SourceExtractor(SourceSettings(lexicon_path=args.lexicon))
-    names = {"seed": "seed", "dev": "dev (SaudiNewsNet sample(40, skip=40))",
-             "dev2": "dev2 (SaudiNewsNet sample(40, skip=80))",
-             "dev3": "dev3 (SaudiNewsNet sample(40, skip=200))",
-             "dev4": "dev4 (SaudiNewsNet sample(40, skip=240))",
-             "dev5": "dev5 (SaudiNewsNet sample(40, skip=320))",
-             "dev6": "dev6 (SaudiNewsNet sample(40, skip=360))",
-             "dev7": "dev7 (SaudiNewsNet sample(40, skip=400))",
-             "saudinewsnet": "test-1 (SaudiNewsNet sample(40), studied in development)",
-             "test": "test-1 (SaudiNewsNet sample(40), studied in development)",
-             "test2": "test2 (SaudiNewsNet sample(40, skip=120), held out)",
-             "test3": "test3 (SaudiNewsNet sample(40, skip=160), held out)",
-             "test4": "test4 (SaudiNewsNet sample(40, skip=280), held out)"}
-    for which in args.sets:
-        if which != "seed" and not saudinewsnet_zips():
-            print(f"== {which}: shared data absent, skipped")
+    if args.held_out:
+        sets = [name for name, (_, _, role) in GOLD_SETS.items() if role == "held-out"]
+    else:
+        sets = args.sets or ["seed", *(name for name in GOLD_SETS if name != "test")]
+    pooled: dict[str, Counter] = {}
+    for which in sets:
+        if which == "seed":
+            _print("seed", evaluate("seed", extractor=extractor, details=args.details,
+                                    entities=not args.no_entities), args.details)
             continue
-        res = evaluate("saudinewsnet" if which == "test" else which, extractor=extractor, details=args.details,
-                       entities=not args.no_entities)
-        _print(names[which], res, args.details)
+        path, skip, role = GOLD_SETS[which]
+        if not saudinewsnet_zips() or not path.is_file():
+            print(f"== {which}: shared data or gold file absent, skipped")
+            continue
+        res = evaluate(which, extractor=extractor, details=args.details, entities=not args.no_entities)
+        label = "test-1" if which in ("test", "saudinewsnet") else which
+        _print(f"{label} (SaudiNewsNet sample(40, skip={skip}), {role})", res, args.details)
+        pooled.setdefault(role, Counter()).update(gold=res["gold"], predicted=res["predicted"], tp=res["tp"])
+    for role, c in pooled.items():
+        p = c["tp"] / c["predicted"] if c["predicted"] else 0.0
+        r = c["tp"] / c["gold"] if c["gold"] else 0.0
+        print(f"== pooled {role} sets: gold {c['gold']}, predicted {c['predicted']}, correct {c['tp']}: "
+              f"precision {p:.3f}  recall {r:.3f}")
     return 0
 
 
