@@ -838,3 +838,18 @@ def test_promises_protesters_secretaries_and_adverbs_before_the_subject(extracto
     assert [r.kind for r in rows] == ["official"]
     rows = cited(extractor, "يؤكد دوما قائد الأوركسترا المخضرم أن أهم أدوار القائد التحفيز.")
     assert [r.text for r in rows] == ["قائد الأوركسترا المخضرم"]
+
+
+def test_titled_subject_before_the_verb_wins_over_a_bare_object_after_it(extractor):
+    rows = cited(extractor, "وكانت السلطات المغربية اعلنت الثلاثاء تفكيك خلية ارهابية.")
+    assert [(r.text, r.kind) for r in rows] == [("السلطات المغربية", "government")]
+
+
+def test_name_after_a_title_with_prepositional_complements_is_remembered(extractor):
+    rows = cited(extractor, "صرح المتحدث الرسمي للهلال الأحمر بالباحة عماد منسي الزهراني بأن البلاغ وصل. "
+                            "وأوضح الزهراني أن الحالة خطيرة.")
+    assert [(r.text, r.kind) for r in rows][1:] == [("الزهراني", "official")]
+
+
+def test_ibban_during_is_no_cue(extractor):
+    assert cited(extractor, "وكان نظيف رئيسا للوزراء إبان الرئيس الأسبق حسني مبارك.") == []

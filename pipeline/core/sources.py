@@ -660,6 +660,8 @@ class SourceExtractor:
                     break
             if best and best[1][1] == "verb" and i > 0 and toks[i - 1].norm in ("عن", "من", "في", "على", "الي", "بعد", "قبل"):
                 best = None  # فضلا عن حث الشباب: a verbal noun after a preposition, not a verb
+            if best and tok.text.lstrip("وف").startswith("إبان"):
+                best = None  # إبان (during), not أبان (he made clear)
             if best:
                 length, (lang, ctype) = best
                 cues.append(_Cue(lang, ctype, i, i + length, " ".join(t.text for t in toks[i:i + length])))
@@ -919,6 +921,15 @@ class SourceExtractor:
             relay = stop is not None and toks[stop].norm in ("عن", "قول", "قوله", "قولها")
             if not relay and self._head_kind(toks[a:b]) not in ("media", "agency", "document"):
                 return
+        if np and cue.type == "verb" and verb not in _AMBIGUOUS_VERBS and self._head_kind(toks[np[0][0]:np[0][1]]) is None \
+                and not self._has_alias(toks[np[0][0]:np[0][1]]) and not self._known_name(toks[np[0][0]:np[0][1]], names) \
+                and not self._name_tokens(toks[np[0][0]:np[0][1]]):
+            back = self._np_backward(toks, cue.start, cues, names)
+            if back and self._head_kind(toks[back[0]:back[1]]) in ("official", "government", "organisation", "media",
+                                                                   "agency", "document"):
+                # وكانت السلطات المغربية اعلنت الثلاثاء [تفكيك خلية]: a titled subject before, a bare object after
+                yield back, cue_text, "back", 0.05
+                return
         if np:
             (a, b), stop = np
             if b + 1 < min(n, next_cue) and toks[b].text in ("،", ",") and (
@@ -961,7 +972,8 @@ class SourceExtractor:
                 back = self._np_backward(toks, cue.start, cues)
                 if back and (self._is_whole_alias(toks[back[0]:back[1]]) or (
                         self._head_kind(toks[back[0]:back[1]]) in ("official", "government", "organisation")
-                        and back[0] > 0 and toks[back[0] - 1].norm in _THAT)):
+                        and back[0] > 0 and (toks[back[0] - 1].norm in _THAT
+                                             or toks[back[0] - 1].norm in ("كان", "وكان", "كانت", "وكانت")))):
                     # لكن الكرملين ينفي دوما تورطه; علما بأن الرئيس المكلف فلان أكد لأعضاء الشرف عدم ...
                     yield back, cue_text, "back", 0.0
 
@@ -1723,8 +1735,9 @@ class SourceExtractor:
             j = i + 1
             # skip the role's complements (الكوري الشمالي، باسم الكرملين، منطقة الرياض)
             while j < len(toks) and j < i + 7 and toks[j].is_word and (
-                    toks[j].norm.startswith("ال") or toks[j].norm in ("باسم", "منطقه", "عام")
-                    or toks[j].norm in official or toks[j].norm in self._body_words):
+                    toks[j].norm.startswith(("ال", "لل", "بال")) or toks[j].norm in ("باسم", "منطقه", "عام")
+                    or toks[j].norm in official or toks[j].norm in self._body_words
+                    or toks[j].norm[:1] in "لب" and toks[j].norm[1:] in self._body_words):
                 j += 1
             k = j
             while k < len(toks) and k < j + 5 and toks[k].is_word and not toks[k].norm.startswith(("ال", "ل")) \
