@@ -853,3 +853,21 @@ def test_name_after_a_title_with_prepositional_complements_is_remembered(extract
 
 def test_ibban_during_is_no_cue(extractor):
     assert cited(extractor, "وكان نظيف رئيسا للوزراء إبان الرئيس الأسبق حسني مبارك.") == []
+
+
+def test_plural_outlets_results_duals_and_present_tense_concern(extractor):
+    assert [(r.text, r.kind) for r in cited(extractor, "وكانت صحف أرجنتينية أكدت أن اللاعب يحتاج إلى جراحة.")] == \
+        [("صحف أرجنتينية", "anonymous")]
+    assert [r.kind for r in cited(extractor, "وأظهرت الفحوصات الطبية وجود تمزق في الأربطة.")] == ["document"]
+    assert [r.text for r in cited(extractor, "وأكد الرئيسان أنهما سيعززان جهودهما.")] == ["الرئيسان"]
+    assert [(r.text, r.kind) for r in cited(extractor, "ويعرب الخبراء عن القلق بشأن صحة سكان المدن.")] == \
+        [("الخبراء", "anonymous")]
+
+
+def test_backward_subject_does_not_cross_an_object(extractor):
+    assert cited(extractor, "وأوضح أن غرفة العمليات تلقت بلاغاً من شخص يفيد بوقوع حادث.") == []
+
+
+def test_an_outlets_link_line_repeating_the_headline_is_not_an_attribution(extractor):
+    rows = cited(extractor, "وشدد الوزير على أن الخطة جاهزة.\nرابط الخبر بصحيفة الوئام: الزياني يعرب عن استغرابه من التصريحات")
+    assert [r.text for r in rows] == ["الوزير"]

@@ -234,7 +234,7 @@ _RECIPIENT_WORDS = {"للصحفيين", "للصحافيين", "للصحافه", 
 _QUOTE_VERBS = {"قول", "قوله", "قولها", "قولهم", "قولهما", "التعليق", "تصريحه", "تصريحات"}
 _TIME_LEAD = {"امس", "اليوم", "مساء", "صباح", "ظهر", "يوم", "الاحد", "الاثنين", "الثلاثاء", "الاربعاء", "الخميس",
               "الجمعه", "السبت", "في", "ايضا", "كذلك", "بدوره", "بدورها", "من", "جهته", "جهتها", "،", ","}
-_OBJECT_VERBS = {"وعد", "وعدت", "افاد", "افادت", "كشف", "كشفت", "يكشف", "تكشف", "نفي", "نفت", "ينفي", "تنفي", "حذر", "حذرت", "يحذر", "تحذر", "دعا",
+_OBJECT_VERBS = {"وعد", "وعدت", "يعرب", "تعرب", "افاد", "افادت", "كشف", "كشفت", "يكشف", "تكشف", "نفي", "نفت", "ينفي", "تنفي", "حذر", "حذرت", "يحذر", "تحذر", "دعا",
                  "دعت", "طالب", "طالبت", "اشاد", "اشادت", "شدد", "شددت", "يشدد", "تشدد", "ابلغ", "اعرب", "اعربت",
                  "تحدث", "تحدثت", "ابدي", "ابدت",
                  "ابلغت", "اعلن", "اعلنت", "يعلن", "تعلن", "اكد", "اكدت", "اشار", "اشارت", "لفت", "لفتت", "اعترف",
@@ -256,7 +256,7 @@ _LATIN_CONNECT = {"of", "the", "for", "and", "de", "du", "des", "la", "le", "l",
 _LATIN_DET = {"the", "a", "an", "le", "la", "les", "l", "un", "une", "des", "du", "de"}
 _NAME_CONNECT = {"بن", "ابن", "بنت", "ال", "ابو", "عبد", "دي", "دو", "فان", "فون"}
 _OBJECT_PREP = {v: p for verbs, p in (
-    (("اعرب", "اعربت", "كشف", "كشفت", "يكشف", "تكشف", "اعلن", "اعلنت", "تحدث", "تحدثت", "افصح", "افصحت",
+    (("اعرب", "اعربت", "يعرب", "تعرب", "كشف", "كشفت", "يكشف", "تكشف", "اعلن", "اعلنت", "تحدث", "تحدثت", "افصح", "افصحت",
       "عبر", "عبرت", "تساءل", "تساءلت"), ("عن",)),
     (("اوصي", "اوصت", "ندد", "نددت", "وجه", "وجهت", "ناشد", "ناشدت", "يناشد", "تناشد", "اهاب", "اهابت", "يهيب", "تهيب"), ("ب",)),
     (("حث", "حثت", "يحث", "تحث"), ("على",)),
@@ -307,6 +307,7 @@ _DIRECTIVE_VERBS = {"ناشد", "ناشدت", "يناشد", "تناشد", "حث"
 _ADDRESSEES = {"المواطنين", "المقيمين", "المستهلكين", "الجميع", "جميع", "كافه", "السكان", "الاهالي", "الطلاب",
                "الطالبات", "الحجاج", "المعتمرين", "الزوار", "المسافرين", "اولياء", "المستفيدين", "المرشحين",
                "الشباب", "المجتمع", "الجهات", "المسلمين", "الناس"}
+_LINK_LINES = ("رابط الخبر", "رابط المقال")  # an outlet's link line repeats the headline
 _VAGUE_QUANTIFIERS = {"بعض", "عدد", "العديد", "الكثير", "احد", "احدي"}
 _HONORIFIC_OBJECTS = {"السمو", "المعالي", "الفضيله", "السعاده", "الجلاله", "الفخامه"}
 _SPEECH_VERBS = {"قال", "قالت", "اضاف", "اضافت", "ذكر", "ذكرت", "تابع", "تابعت"}
@@ -526,8 +527,8 @@ class SourceExtractor:
         sent_toks = []
         memory_toks = []
         for sent in sentences:
-            if sent.is_boilerplate:
-                continue
+            if sent.is_boilerplate or text[sent.start:sent.end].lstrip().startswith(_LINK_LINES):
+                continue  # (رابط الخبر بصحيفة الوئام: <the headline again>: no attribution of its own)
             words = _quick_words(text[sent.start:sent.end])
             has_cue = _any_word(words, self._cue_filter)
             if has_cue or (self.settings.resolve_names and _any_word(words, self._title_filter)):
@@ -1350,6 +1351,8 @@ class SourceExtractor:
         if a >= b or _accusative(toks[b - 1]):
             return None  # the word before the verb is its object, not its subject
         for start in range(a, b):  # ودشن وزير الثقافة ... يقول: drop the leading verb
+            if any(_accusative(t) for t in toks[start:b]):
+                continue  # غرفة العمليات تلقت بلاغاً من شخص يفيد: the phrase would cross an object
             if self._head_kind(toks[start:b]) is not None or self._has_alias(toks[start:b], at_start=True):
                 return start, b
         for start in range(a, b):
