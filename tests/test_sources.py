@@ -871,3 +871,15 @@ def test_backward_subject_does_not_cross_an_object(extractor):
 def test_an_outlets_link_line_repeating_the_headline_is_not_an_attribution(extractor):
     rows = cited(extractor, "وشدد الوزير على أن الخطة جاهزة.\nرابط الخبر بصحيفة الوئام: الزياني يعرب عن استغرابه من التصريحات")
     assert [r.text for r in rows] == ["الوزير"]
+
+
+def test_credit_only_alias_is_a_credit_but_not_a_cited_phrase(extractor):
+    text = "المنامة (بنا) - أعلنت الوزارة أن الخطة جاهزة."
+    rows = extractor.extract("d", text, sentences_for("d", text))
+    assert [(r.text, r.role, r.canonical) for r in rows if r.role == "agency_credit"] == [("بنا", "agency_credit", "BNA")]
+    assert cited(extractor, "إن مملكة الأفكار المحيطة بنا لا تكشف عن نفسها بسهولة.") == []
+
+
+def test_other_people_and_unnamed_media_are_anonymous(extractor):
+    assert [r.kind for r in cited(extractor, "فيما أشار آخرون الى انكسار شدة الحرارة.")] == ["anonymous"]
+    assert [r.kind for r in cited(extractor, "أفادت وسائل إعلامية لبنانية رسمية، أنّ المسؤول توفي.")] == ["anonymous"]

@@ -353,6 +353,9 @@ class SourceExtractor:
                         self._aliases.setdefault(toks, (str(alias) if per_alias else canonical, kind))
                         if kind == "news_agency":
                             self._agency_aliases.setdefault(toks, canonical)
+                if kind == "news_agency":  # (بنا): a credit, but "بنا" in running text is "with us"
+                    for toks in _phrase_keys(str(a) for a in entry.get("credit_only") or ()):
+                        self._agency_aliases.setdefault(toks, canonical)
         self._max_alias = max((len(k) for k in self._aliases), default=1)
         self._alias_first = {k[0] for k in self._aliases}
 
@@ -412,7 +415,8 @@ class SourceExtractor:
         alias_texts = set()
         for key, entry in (lx.get("sources") or {}).items():
             if entry and entry.get("kind") == "news_agency":
-                alias_texts.update(str(a) for a in [entry.get("canonical") or key] + list(entry.get("aliases") or []))
+                alias_texts.update(str(a) for a in [entry.get("canonical") or key] + list(entry.get("aliases") or [])
+                                   + list(entry.get("credit_only") or []))
         alts = "|".join(_alias_regex(a) for a in sorted(alias_texts, key=len, reverse=True) if a.strip())
         alias = rf"(?P<alias>{alts})" if alts else r"(?P<alias>(?!x)x)"
         self._credit_res = [
