@@ -883,3 +883,15 @@ def test_credit_only_alias_is_a_credit_but_not_a_cited_phrase(extractor):
 def test_other_people_and_unnamed_media_are_anonymous(extractor):
     assert [r.kind for r in cited(extractor, "فيما أشار آخرون الى انكسار شدة الحرارة.")] == ["anonymous"]
     assert [r.kind for r in cited(extractor, "أفادت وسائل إعلامية لبنانية رسمية، أنّ المسؤول توفي.")] == ["anonymous"]
+
+
+def test_conformity_to_a_rule_is_not_a_source(extractor):
+    for text in ("وفقا لميثاق روما يمكن لمجلس الأمن إحالة القضية إلى المحكمة.", "وفقا للائحة الجديدة يمنع التدخين.",
+                 "وحسب معايير التصنيف فإن الفندق ممتاز."):
+        assert cited(extractor, text) == [], text
+    assert [r.kind for r in cited(extractor, "وفقا لمصادر مطلعة فإن القرار ملزم.")] == ["anonymous"]
+
+
+def test_an_anonymous_head_with_a_plain_noun_is_not_a_name(extractor):
+    assert [(r.text, r.kind) for r in cited(extractor, "ويؤكد خبراء القانون بأن القرار ملزم.")] == \
+        [("خبراء القانون", "anonymous")]

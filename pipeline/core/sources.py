@@ -307,6 +307,10 @@ _DIRECTIVE_VERBS = {"ناشد", "ناشدت", "يناشد", "تناشد", "حث"
 _ADDRESSEES = {"المواطنين", "المقيمين", "المستهلكين", "الجميع", "جميع", "كافه", "السكان", "الاهالي", "الطلاب",
                "الطالبات", "الحجاج", "المعتمرين", "الزوار", "المسافرين", "اولياء", "المستفيدين", "المرشحين",
                "الشباب", "المجتمع", "الجهات", "المسلمين", "الناس"}
+_CONFORMITY_NOUNS = {"ميثاق", "الميثاق", "نظام", "النظام", "لائحه", "اللائحه", "معايير", "المعايير", "توجيهات",
+                     "التوجيهات", "تعليمات", "التعليمات", "قانون", "القانون", "اتفاقيه", "الاتفاقيه", "شروط", "الشروط",
+                     "خطه", "الخطه", "رؤيه", "الرؤيه", "جدول", "الجدول", "ضوابط", "الضوابط", "مواصفات", "المواصفات",
+                     "ائحه"}  # (ل stripped: لميثاق -> ميثاق, للائحة -> ائحه)
 _LINK_LINES = ("رابط الخبر", "رابط المقال")  # an outlet's link line repeats the headline
 _VAGUE_QUANTIFIERS = {"بعض", "عدد", "العديد", "الكثير", "احد", "احدي"}
 _HONORIFIC_OBJECTS = {"السمو", "المعالي", "الفضيله", "السعاده", "الجلاله", "الفخامه"}
@@ -812,6 +816,9 @@ class SourceExtractor:
             next_cue = next((c.start for c in cues if c.start >= i), n)  # a verb folded into the cue is not a limit
             np = self._np_forward(toks, i, next_cue,
                                   strip_l=last in ("وفقا", "فقا", "طبقا", "ل") or last in _STATEMENT_TO)
+            if np and last in ("وفقا", "فقا", "طبقا", "وفق", "حسب", "بحسب", "ل") \
+                    and _strip_clitic(toks[np[0][0]].norm).lstrip("ل") in _CONFORMITY_NOUNS:
+                return  # وفقا لميثاق روما، حسب معايير التصنيف: conformity to a rule, not a source
             if np and titled_only and self._head_kind(toks[np[0][0]:np[0][1]]) is None \
                     and not self._has_alias(toks[np[0][0]:np[0][1]]):
                 return
@@ -1514,7 +1521,7 @@ class SourceExtractor:
         if head == "anonymous":
             real_name = name and len(name) >= 2 and not any(
                 x in self._anon_qual or x.startswith(("و", "ب", "ل")) or x.endswith("ي") and len(name) == 2
-                for x in name) and not self._name_after_preposition(seg, name)
+                or (x,) in self._anon_heads for x in name) and not self._name_after_preposition(seg, name)
             if norms[0] in ("تقارير", "التقارير") and len(norms) > 1 and not norms[1].startswith("ال") \
                     and not norms[1].endswith(("ي", "يه", "يين", "يون")) and norms[1] not in self._anon_qual \
                     and not norms[1].startswith("ل") and norms[1] not in ("وسائل", "وكاله", "وكالات", "صحف", "مواقع") \
