@@ -895,3 +895,18 @@ def test_conformity_to_a_rule_is_not_a_source(extractor):
 def test_an_anonymous_head_with_a_plain_noun_is_not_a_name(extractor):
     assert [(r.text, r.kind) for r in cited(extractor, "ويؤكد خبراء القانون بأن القرار ملزم.")] == \
         [("خبراء القانون", "anonymous")]
+
+
+def _per(text, name):
+    s = text.index(name)
+    return Entity("d", 0, s, s + len(name), name, "PER", name, "ar", "test", 0.9)
+
+
+def test_a_bare_tagged_name_speaking_directly_is_a_private_person(extractor):
+    text = "وقال عثمان علي “حطام العربة كانت هناك”."
+    rows = cited(extractor, text, entities=[_per(text, "عثمان علي")])
+    assert [(r.text, r.kind) for r in rows] == [("عثمان علي", "person")]
+    text = "قال الله تعالى: {إن الصلاة تنهى عن الفحشاء}."
+    assert cited(extractor, text, entities=[_per(text, "الله تعالى")]) == []
+    text = "وقال محمد العلي إن الوضع جيد."  # no tagger evidence: still dropped (official or person is a guess)
+    assert cited(extractor, text) == []

@@ -311,6 +311,7 @@ _CONFORMITY_NOUNS = {"ميثاق", "الميثاق", "نظام", "النظام",
                      "التوجيهات", "تعليمات", "التعليمات", "قانون", "القانون", "اتفاقيه", "الاتفاقيه", "شروط", "الشروط",
                      "خطه", "الخطه", "رؤيه", "الرؤيه", "جدول", "الجدول", "ضوابط", "الضوابط", "مواصفات", "المواصفات",
                      "ائحه"}  # (ل stripped: لميثاق -> ميثاق, للائحة -> ائحه)
+_SACRED = {"الله", "تعالي", "وتعالي", "وعلا", "صلي", "وسلم", "عليه", "جل", "تبارك", "سبحانه"}  # scripture, never a vox pop
 _LINK_LINES = ("رابط الخبر", "رابط المقال")  # an outlet's link line repeats the headline
 _VAGUE_QUANTIFIERS = {"بعض", "عدد", "العديد", "الكثير", "احد", "احدي"}
 _HONORIFIC_OBJECTS = {"السمو", "المعالي", "الفضيله", "السعاده", "الجلاله", "الفخامه"}
@@ -588,6 +589,8 @@ class SourceExtractor:
                                       ("ا" + t0.norm[1:]) if t0.norm.startswith("لل") else t0.norm[1:], True)
                     kind, canonical, kconf = self._classify(seg, text[s:e], sent_ents, names, last_agency, cue,
                                                             last_official)
+                    if kind == _UNTITLED and self._speaks_directly(toks, cue, a, b, direction, sent_ents):
+                        kind, kconf = "person", -0.1  # وقال عثمان علي “...”: a bare name speaking to the reporter
                     if kind == _UNTITLED:
                         used.pop()
                         continue  # a bare name with no role anywhere in the text: official or person is a guess
@@ -748,6 +751,22 @@ class SourceExtractor:
         if self._head_kind(seg) is not None or self._has_alias(seg, at_start=True) or self._name_then_title(seg) \
                 or self._known_name(seg, names) or (b - a == 1 and toks[a].norm in _HONORIFIC_PRONOUNS):
             yield (a, b), cue.text, "fwd", 0.0
+
+    def _speaks_directly(self, toks, cue, a, b, direction, ents) -> bool:
+        """A bare name the tagger calls a person, of two words or more, right after a speech verb and right
+        before its direct speech (a quote, a colon, إن) or the reporter it spoke to (للصحافيين، ل"سبق"): a
+        private person quoted by the paper (a vox pop), not a scripture or a classic quoted by a columnist."""
+        words = [t.norm for t in toks[a:b] if t.is_word]
+        if direction != "fwd" or cue.type != "verb" or toks[cue.start].bare not in _SPEECH_VERBS \
+                or a != cue.end or len(words) < 2 or b >= len(toks) or _SACRED & set(words) \
+                or words[0] in ("ابن", "ابو") or words[0].startswith("ل") or not any(
+                    e.type == "PER" and e.start < toks[b - 1].end <= e.end + 1 and toks[a].start < e.end for e in ents):
+            return False  # (the tagged name must end the phrase: not "كيم [للمحققين]", "فلان [أتمنى]")
+        nxt = toks[b]
+        k = b + 1 if nxt.text in ("،", ",") else b
+        return k < len(toks) and (toks[k].text in _QUOTE_OPEN or toks[k].text == ":" or toks[k].norm in ("ان", "انه", "انها")
+                                  or toks[k].norm in _RECIPIENT_WORDS
+                                  or (toks[k].norm == "ل" and k + 1 < len(toks) and toks[k + 1].text in _QUOTE_OPEN))
 
     def _pronoun_continuation(self, toks, cue) -> bool:
         """وقال: / وأضاف أن / وأكد «...» inside a sentence: a speech verb with a pronoun subject."""
@@ -1726,6 +1745,8 @@ class SourceExtractor:
         person = self._titles.get("person", set())
         for i, t in enumerate(toks):
             nm = _strip_clitic(t.norm) if t.arabic else t.norm
+            if t.arabic and nm.startswith("لل") and len(nm) > 4:
+                nm = "ا" + nm[1:]  # للروائي السعودي عبده خال: the role after the preposition
             # an organisation named after its head noun: شركة موبايلي، نادي أياكس الهولندي، صحيفة «أو غلوبو»
             if nm in self._org_heads or t.norm in self._org_heads:
                 kind = self._org_heads.get(nm) or self._org_heads[t.norm]
