@@ -209,6 +209,14 @@ def _tokenise(text: str, start: int, end: int) -> _Toks:
     return out
 
 
+def _after_l(norm: str) -> str:
+    """A word without its leading preposition ل: لصحيفة -> صحيفة, للصحيفة -> الصحيفة (the article's alef
+    is elided after ل)."""
+    if not norm.startswith("ل"):
+        return norm
+    return "ا" + norm[1:] if norm.startswith("لل") else norm[1:]
+
+
 def _strip_clitic(norm: str) -> str:
     """Remove a leading و or ف (conjunctions) from a normalised Arabic word."""
     if len(norm) > 2 and norm[0] in "وف":
@@ -309,8 +317,7 @@ _ADDRESSEES = {"المواطنين", "المقيمين", "المستهلكين",
                "الشباب", "المجتمع", "الجهات", "المسلمين", "الناس"}
 _CONFORMITY_NOUNS = {"ميثاق", "الميثاق", "نظام", "النظام", "لائحه", "اللائحه", "معايير", "المعايير", "توجيهات",
                      "التوجيهات", "تعليمات", "التعليمات", "قانون", "القانون", "اتفاقيه", "الاتفاقيه", "شروط", "الشروط",
-                     "خطه", "الخطه", "رؤيه", "الرؤيه", "جدول", "الجدول", "ضوابط", "الضوابط", "مواصفات", "المواصفات",
-                     "ائحه"}  # (ل stripped: لميثاق -> ميثاق, للائحة -> ائحه)
+                     "خطه", "الخطه", "رؤيه", "الرؤيه", "جدول", "الجدول", "ضوابط", "الضوابط", "مواصفات", "المواصفات"}
 _SACRED = {"الله", "تعالي", "وتعالي", "وعلا", "صلي", "وسلم", "عليه", "جل", "تبارك", "سبحانه"}  # scripture, never a vox pop
 _LINK_LINES = ("رابط الخبر", "رابط المقال")  # an outlet's link line repeats the headline
 _VAGUE_QUANTIFIERS = {"بعض", "عدد", "العديد", "الكثير", "احد", "احدي"}
@@ -586,7 +593,7 @@ class SourceExtractor:
                     if trim:
                         t0 = seg[0]
                         seg[0] = _Tok(t0.start + trim, t0.end, t0.text[trim:],
-                                      ("ا" + t0.norm[1:]) if t0.norm.startswith("لل") else t0.norm[1:], True)
+                                      _after_l(t0.norm) if t0.norm.startswith("ل") else t0.norm[1:], True)
                     kind, canonical, kconf = self._classify(seg, text[s:e], sent_ents, names, last_agency, cue,
                                                             last_official)
                     if kind == _UNTITLED and self._speaks_directly(toks, cue, a, b, direction, sent_ents):
@@ -778,8 +785,7 @@ class SourceExtractor:
         if toks[cue.start - 1].text not in ("،", ","):
             return False
         nxt = toks[cue.end] if cue.end < len(toks) else None
-        return nxt is not None and (nxt.text == ":" or nxt.norm in _THAT or nxt.norm in ("ان", "انه", "انها")
-                                    or nxt.text in _QUOTE_OPEN)
+        return nxt is not None and (nxt.text == ":" or nxt.norm in _THAT or nxt.text in _QUOTE_OPEN)
 
     def _is_cue_start(self, toks: list[_Tok], i: int) -> bool:
         """A one-word cue here, or the whole of a longer one (في alone is not a cue; في تصريح is)."""
@@ -836,7 +842,7 @@ class SourceExtractor:
             np = self._np_forward(toks, i, next_cue,
                                   strip_l=last in ("وفقا", "فقا", "طبقا", "ل") or last in _STATEMENT_TO)
             if np and last in ("وفقا", "فقا", "طبقا", "وفق", "حسب", "بحسب", "ل") \
-                    and _strip_clitic(toks[np[0][0]].norm).lstrip("ل") in _CONFORMITY_NOUNS:
+                    and _after_l(_strip_clitic(toks[np[0][0]].norm)) in _CONFORMITY_NOUNS:
                 return  # وفقا لميثاق روما، حسب معايير التصنيف: conformity to a rule, not a source
             if np and titled_only and self._head_kind(toks[np[0][0]:np[0][1]]) is None \
                     and not self._has_alias(toks[np[0][0]:np[0][1]]):
@@ -1058,9 +1064,7 @@ class SourceExtractor:
 
     def _media_head(self, tok: _Tok) -> bool:
         """الموقع / للموقع / لصحيفة: a media head word, with or without the preposition ل."""
-        nm = tok.norm
-        forms = {nm, "ا" + nm[1:] if nm.startswith("لل") else nm[1:] if nm.startswith("ل") else nm}
-        return bool(forms & self._titles.get("media", set()))
+        return bool({tok.norm, _after_l(tok.norm)} & self._titles.get("media", set()))
 
     def _is_recipient(self, tok: _Tok) -> bool:
         """لوكالة، لصحيفة، لرويترز، لـ«عكاظ»: the outlet a statement was given to."""
@@ -1174,7 +1178,7 @@ class SourceExtractor:
                     return None  # (بان كي مون is a name, not بأن)
                 head_kind = self._head_kind(toks[j:j + 3])
                 if head_kind is None and (strip_l or allow_l) and arabic and norm.startswith("ل") and len(norm) > 2:
-                    bare = _Tok(t.start + 1, t.end, t.text[1:], ("ا" + norm[1:]) if norm.startswith("لل") else norm[1:], True)
+                    bare = _Tok(t.start + 1, t.end, t.text[1:], _after_l(norm), True)
                     head_kind = self._head_kind([bare] + list(toks[j + 1:j + 3]))  # لصحيفة «عكاظ»: the head is صحيفة
                 for length in range(min(self._max_alias, n - j), 0, -1):
                     if tuple(x.norm for x in toks[j:j + length]) in self._aliases:
@@ -1746,7 +1750,7 @@ class SourceExtractor:
         for i, t in enumerate(toks):
             nm = _strip_clitic(t.norm) if t.arabic else t.norm
             if t.arabic and nm.startswith("لل") and len(nm) > 4:
-                nm = "ا" + nm[1:]  # للروائي السعودي عبده خال: the role after the preposition
+                nm = _after_l(nm)  # للروائي السعودي عبده خال: the role after the preposition
             # an organisation named after its head noun: شركة موبايلي، نادي أياكس الهولندي، صحيفة «أو غلوبو»
             if nm in self._org_heads or t.norm in self._org_heads:
                 kind = self._org_heads.get(nm) or self._org_heads[t.norm]
