@@ -1,0 +1,79 @@
+"""Inter-annotator agreement on a sources gold set: a second, independent annotation scored against the first.
+
+    python bench/agreement_sources.py                      # dev4 vs tests/data/sources_dev4_second_annotator.yaml
+    python bench/agreement_sources.py --set dev4 --second FILE.yaml --details
+
+The second annotator worked from the article texts and the conventions in the gold files' headers
+only (never the first annotation, the extractor or its output). Matching is the extractor's: an item
+of the second annotation agrees when its span overlaps an unmatched item of the first with the same
+role and kind. The figures bound what "recall against one annotator" can mean for the extractor.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import eval_sources as ev  # noqa: E402
+
+
+def agreement(which: str, second: Path) -> dict:
+    """Counts of items of the first annotation (gold), the second, and the pairs that agree."""
+    docs = ev.load_documents(which)
+    other = yaml.safe_load(second.read_text(encoding="utf-8"))["documents"]
+    agree = span_agree = n_first = n_second = 0
+    only_first, only_second = [], []
+    for doc in docs:
+        first = [dict(g, start=s, end=e) for g in doc["gold"] for s, e in [ev._locate(doc["text"], g)]]
+        items = [dict(g, start=s, end=e) for g in (other[doc["url"]].get("sources") or [])
+                 for s, e in [ev._locate(doc["text"], g)]]
+        n_first += len(first)
+        n_second += len(items)
+        used, used_span = set(), set()
+        for item in items:
+            overlapping = [i for i, g in enumerate(first) if g["role"] == item["role"]
+                           and item["start"] < g["end"] and g["start"] < item["end"]]
+            match = next((i for i in overlapping if i not in used and first[i]["kind"] == item["kind"]), None)
+            if match is None:
+                only_second.append((item["kind"], item["text"], item.get("cue")))
+            else:
+                used.add(match)
+                agree += 1
+            span_match = next((i for i in overlapping if i not in used_span), None)
+            if span_match is not None:
+                used_span.add(span_match)
+                span_agree += 1
+        only_first += [(g["kind"], g["text"], g.get("cue")) for i, g in enumerate(first) if i not in used]
+    return dict(first=n_first, second=n_second, agree=agree, span_agree=span_agree,
+                only_first=only_first, only_second=only_second)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", default="dev4", choices=sorted(ev.GOLD_SETS))
+    parser.add_argument("--second", type=Path, default=ev.DATA / "sources_dev4_second_annotator.yaml")
+    parser.add_argument("--details", action="store_true", help="list the items only one annotator has")
+    args = parser.parse_args(argv)
+    if not ev.saudinewsnet_zips():
+        print("shared SaudiNewsNet data absent: nothing to score")
+        return 0
+    res = agreement(args.set, args.second)
+    p, r = res["agree"] / res["second"], res["agree"] / res["first"]
+    print(f"{args.set}: first annotation {res['first']} items, second {res['second']}, agreeing {res['agree']}")
+    print(f"  second vs first (span overlap + kind): precision {p:.3f}  recall {r:.3f}  "
+          f"F1 {2 * res['agree'] / (res['first'] + res['second']):.3f}")
+    print(f"  span overlap only: precision {res['span_agree'] / res['second']:.3f}  "
+          f"recall {res['span_agree'] / res['first']:.3f}")
+    if args.details:
+        for kind, text, cue in res["only_first"]:
+            print("  only first: ", kind, "|", text, "|", cue)
+        for kind, text, cue in res["only_second"]:
+            print("  only second:", kind, "|", text, "|", cue)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
