@@ -924,3 +924,35 @@ def test_a_bare_tagged_name_speaking_directly_is_a_private_person(extractor):
     assert cited(extractor, text, entities=[_per(text, "الله تعالى")]) == []
     text = "وقال محمد العلي إن الوضع جيد."  # no tagger evidence: still dropped (official or person is a guess)
     assert cited(extractor, text) == []
+
+
+def test_courtesy_thanks_cite_the_one_who_thanks(extractor):
+    rows = cited(extractor, "وقدم الرائد فيصل السحيباني شكره لكل المشاركين.")
+    assert [(r.text, r.kind) for r in rows] == [("الرائد فيصل السحيباني", "official")]
+    rows = cited(extractor, "من جانبه، رفع أمين الطائف المهندس محمد المخرج الشكر والتقدير للأمير خالد الفيصل على دعمه.")
+    assert [r.text for r in rows] == ["أمين الطائف المهندس محمد المخرج"]
+    assert [r.text for r in cited(extractor, "وتقدم رئيس النادي بالشكر للجماهير على وقفتها.")] == ["رئيس النادي"]
+    assert [r.text for r in cited(extractor, "وشكر رئيس الجمعية الحضور على مشاركتهم.")] == ["رئيس الجمعية"]
+    for text in ("وقدم اللاعب أداء رائعا في المباراة.", "ورفع الفريق رصيده إلى عشر نقاط.",
+                 "وقدم الشكر لكل من ساهم في نجاح الحفل.", "وشكر المديرية العامة للسجون على إتاحة الفرصة.",  # pronoun subjects
+                 "وقدّم السفير شكره وشكر أبناء الجالية للمسؤولين على الدعم."):  # وشكر here is a noun
+        assert [r.text for r in cited(extractor, text)] in ([], ["السفير"]), text
+
+
+def test_a_time_word_may_stand_between_the_source_and_its_preposition(extractor):
+    rows = cited(extractor, "إلى ذلك، أشارت تقارير تركية أمس إلى هجمات جديدة على مستشفى.")
+    assert [(r.text, r.kind) for r in rows] == [("تقارير تركية", "anonymous")]
+
+
+def test_envoys_and_armed_wings(extractor):
+    rows = cited(extractor, "وأعرب المبعوث الأممي إلى اليمن، عن أمله في أن يقوم بزيارة عدن.")
+    assert [(r.text, r.kind) for r in rows] == [("المبعوث الأممي", "official")]
+    rows = cited(extractor, "وقال الجناح المسلح للحزب الكردستاني في بيان إن الهجوم نفذ صباحا.")
+    assert [(r.text, r.kind) for r in rows] == [("الجناح المسلح للحزب الكردستاني", "organisation")]
+
+
+def test_the_one_told_is_not_the_source(extractor):
+    text = "أبلغ وزير الخارجية السوري وليد المعلم المبعوث الأممي ستيفان دي ميستورا تمسك النظام بالمبادرة."
+    assert [r.text for r in cited(extractor, text)] == ["وزير الخارجية السوري وليد المعلم"]
+    # a feminine verb: the masculine office after it is whom she told, not her
+    assert cited(extractor, "وأبلغت المبعوث الدولي استعدادها للمشاركة في المؤتمر.") == []

@@ -311,10 +311,10 @@ _ADMIN_WORDS = {"منطقه", "محافظه", "ولايه", "مدينه", "اق�
 _REFUSAL_VERBS = frozenset({"رفض", "رفضت", "امتنع", "امتنعت", "احجم", "احجمت"})  # discontinuous: رفض مصدر ... التعليق
 _DIRECTIVE_VERBS = {"ناشد", "ناشدت", "يناشد", "تناشد", "حث", "حثت", "يحث", "تحث", "طالب", "طالبت", "يطالب", "تطالب",
                     "دعا", "دعت", "يدعو", "تدعو", "اهاب", "اهابت", "يهيب", "تهيب", "وجه", "وجهت"}
-# the usual addressees of an appeal, never part of the source phrase before them
+# the usual addressees of an appeal or of thanks, never part of the source phrase before them
 _ADDRESSEES = {"المواطنين", "المقيمين", "المستهلكين", "الجميع", "جميع", "كافه", "السكان", "الاهالي", "الطلاب",
                "الطالبات", "الحجاج", "المعتمرين", "الزوار", "المسافرين", "اولياء", "المستفيدين", "المرشحين",
-               "الشباب", "المجتمع", "الجهات", "المسلمين", "الناس"}
+               "الشباب", "المجتمع", "الجهات", "المسلمين", "الناس", "الحضور", "الحاضرين", "المشاركين"}
 _CONFORMITY_NOUNS = {"ميثاق", "الميثاق", "نظام", "النظام", "لائحه", "اللائحه", "معايير", "المعايير", "توجيهات",
                      "التوجيهات", "تعليمات", "التعليمات", "قانون", "القانون", "اتفاقيه", "الاتفاقيه", "شروط", "الشروط",
                      "خطه", "الخطه", "رؤيه", "الرؤيه", "جدول", "الجدول", "ضوابط", "الضوابط", "مواصفات", "المواصفات"}
@@ -322,6 +322,10 @@ _SACRED = {"الله", "تعالي", "وتعالي", "وعلا", "صلي", "وس
 _LINK_LINES = ("رابط الخبر", "رابط المقال")  # an outlet's link line repeats the headline
 _VAGUE_QUANTIFIERS = {"بعض", "عدد", "العديد", "الكثير", "احد", "احدي"}
 _HONORIFIC_OBJECTS = {"السمو", "المعالي", "الفضيله", "السعاده", "الجلاله", "الفخامه"}
+# courtesy: قدم / رفع / تقدم ... شكره (بالشكر) and وشكر فلان ... على: the thanks and their reason are attributed
+_THANKS_VERBS = frozenset({"قدم", "قدمت", "يقدم", "تقدم", "تقدمت", "يتقدم", "رفع", "رفعت", "يرفع", "ترفع", "شكر", "شكرت"})
+_THANKS_WORDS = frozenset({"شكره", "شكرها", "شكرهم", "شكرهما", "شكري", "الشكر", "بالشكر", "شكرا", "بشكره", "بشكرها",
+                           "بشكرهم"})
 _SPEECH_VERBS = {"قال", "قالت", "اضاف", "اضافت", "ذكر", "ذكرت", "تابع", "تابعت"}
 _STATEMENT_TO = {"تصريح", "تصريحات", "حديث", "حديثه", "حديثها", "اسئله", "سؤال"}  # prep cues: في تصريح لـ X، ردا على أسئلة X
 _NUMBER_WORDS = {"ثلاثه", "اربعه", "خمسه", "سته", "سبعه", "ثمانيه", "تسعه", "عشره", "ثلاث", "اربع", "خمس", "ست",
@@ -399,6 +403,7 @@ class SourceExtractor:
         self._verb_set = frozenset(k[0] for k, (lang, t) in self._cues.items() if lang == "ar" and t == "verb" and len(k) == 1)
 
         self._cue_filter = frozenset({k[0] for k in self._cues} | _REFUSAL_VERBS
+                                     | (_THANKS_VERBS if "ar" in self.settings.languages else set())
                                      | (_PARTICIPLE_CUES if "ar" in self.settings.languages else set()))
         self._title_filter = frozenset(_norm(w) for kind in ("official", "person")
                                        for w in (lx.get("titles") or {}).get(kind) or () if " " not in str(w))
@@ -665,6 +670,10 @@ class SourceExtractor:
         while i < n:
             best = None
             tok = toks[i]
+            if tok.bare in _THANKS_VERBS and tok.norm not in first_keys and self._thanks_follow(toks, i):
+                cues.append(_Cue("ar", "verb", i, i + 1, tok.text))
+                i += 1
+                continue
             if tok.norm not in first_keys and tok.bare not in first_keys \
                     and tok.bare not in _REFUSAL_VERBS:
                 i += 1
@@ -696,6 +705,28 @@ class SourceExtractor:
                             break
                 i += 1
         return cues
+
+    def _thanks_follow(self, toks, i) -> bool:
+        """A courtesy verb at the head of its clause with the thanks it gives further on (وقدم فلان شكره ل،
+        وشكر فلان الجميع على): not قدم اللاعب أداء، رفع الستار."""
+        tok = toks[i]
+        if "ar" not in self.settings.languages or (i > 0 and toks[i - 1].is_word and tok.norm == tok.bare):
+            return False  # (a clause-initial verb: after punctuation or with its و / ف)
+        if tok.bare in ("شكر", "شكرت"):  # the verb opens its sentence or clause; شكره وشكر أبناء الجالية is a noun
+            window = toks[i + 1:i + 12]
+            return (i == 0 or not toks[i - 1].is_word) and any(t.norm in ("على", "علي") for t in window) \
+                and not any(t.text in ".!؟?:" for t in window[:2])
+        for t in toks[i + 1:i + 12]:
+            if t.text in ".!؟?:" or t.text in _QUOTE_OPEN:
+                return False
+            if t.norm in _THANKS_WORDS:
+                return True
+        return False
+
+    def _masculine_title(self, tok) -> bool:
+        """وزير، المبعوث، المتحدث: a man's office (not وزيرة, nor عضو / سمو / معالي, said of women too)."""
+        return tok.norm in self._titles.get("official", ()) and not tok.norm.endswith(("ه", "ات", "ان")) \
+            and tok.norm not in ("سمو", "معالي", "عضو", "العضو", "صاحب", "خادم")
 
     def _find_participles(self, toks: list[_Tok]) -> list[_Cue]:
         """Participle cues followed by reported content (مؤكدا أن، مشيرا إلى، معربا عن، «...»)."""
@@ -905,22 +936,39 @@ class SourceExtractor:
                 j = told[0][1]
             else:
                 j += 1
-        verb = toks[cue.start].bare if toks[cue.start].bare in self._verb_set else toks[cue.start].norm
+        verb = toks[cue.start].bare if toks[cue.start].bare in self._verb_set | _THANKS_VERBS else toks[cue.start].norm
         # a verb before its subject is singular in Arabic: after قالوا/طالبوا/قالا the noun is the object
         plural = cue.lang == "ar" and cue.end == cue.start + 1 and verb.endswith(("وا", "ون")) or verb in ("قالا", "اوضحا")
         np = self._np_forward(toks, j, next_cue, stop_bal="ب" in _OBJECT_PREP.get(verb, ())) \
             if j < next_cue and not plural else None
-        if np and verb in _DIRECTIVE_VERBS:
+        if np and verb.endswith("ت") and verb[:-1] in self._verb_set and self._masculine_title(toks[np[0][0]]):
+            np = None  # وأبلغت [المبعوث الدولي] استعدادها: a feminine verb's subject is no man; he is the one told
+        if np and verb in ("ابلغ", "ابلغت"):  # أبلغ الوزير فلان [المبعوث الأممي فلان] تمسك ...: whom he told
+            (a, b), stop = np
+            k = next((k for k in range(a + 2, b) if toks[k].norm.startswith("ال") and toks[k].norm in self._titles.get(
+                "official", ()) and self._name_tokens(toks[a:k])), None)
+            if k is not None:
+                np = ((a, k), k)
+        if np and (verb in _DIRECTIVE_VERBS or verb in ("شكر", "شكرت")):
             (a, b), stop = np
             k = next((k for k in range(a + 1, b) if _strip_clitic(toks[k].norm) in _ADDRESSEES), None)
             if k is not None:  # وناشدت وزارة الصحة [المواطنين] بضرورة: whom the appeal is addressed to
                 np = ((a, k), k)
+            elif verb in ("شكر", "شكرت"):
+                return  # وشكر المديرية العامة على ...: one phrase is whom he thanked, not who thanks
         if np and verb in ("ابدي", "ابدت"):  # أبدى مدرب الفريق [سعادته]: the feeling shown is the object
             (a, b), stop = np
             if _has_pronoun_suffix(toks[a]) or toks[a].norm in _SHOWN_FEELINGS or toks[a].text.endswith("ا"):
                 return  # أبدى رغبته ...، أبدى سعادة كبيرة: a pronoun subject; the noun is what was shown
             k = next((k for k in range(a + 1, b) if _has_pronoun_suffix(toks[k]) or toks[k].norm in _SHOWN_FEELINGS
                       or toks[k].arabic and toks[k].text.endswith("ا") and not toks[k].norm.startswith("ال")), None)
+            if k is not None:
+                np = ((a, k), k)
+        if np and verb in _THANKS_VERBS:  # وقدم الرائد فلان [شكره] لكل المشاركين: the thanks end the subject
+            (a, b), stop = np
+            if toks[a].norm in _THANKS_WORDS:
+                return  # وقدم الشكر ل...: a pronoun subject
+            k = next((k for k in range(a + 1, b) if toks[k].norm in _THANKS_WORDS), None)
             if k is not None:
                 np = ((a, k), k)
         if verb in ("بين", "بينت"):  # also the preposition "between": only وبين + a titled subject
@@ -1304,6 +1352,8 @@ class SourceExtractor:
             return True, 0.1  # أكد فلان، وكيل الأمين، على أهمية ... / وجه الأمير فلان، أمير المنطقة، بإحداث
         if verb in ("ابدي", "ابدت") and b < n and _has_pronoun_suffix(toks[b]):
             return True, 0.1  # أبدى مدرب الفريق سعادته بـ...
+        if verb in _THANKS_VERBS:
+            return b < n and (toks[b].norm in _THANKS_WORDS or verb in ("شكر", "شكرت")), 0.1
         for k in range(b, min(n, b + window)):
             t = toks[k]
             if t.norm in _THAT or t.text in (":",) or t.text in _QUOTE_OPEN or t.norm in _QUOTE_VERBS:
@@ -1320,6 +1370,8 @@ class SourceExtractor:
         if verb in _PREP_ONLY_VERBS:
             return _object_complement(toks, cue, b), 0.1  # وجه الأمير بإحداث، علق الوزير على
         if b < n and verb in _OBJECT_VERBS:
+            while b + 1 < n and toks[b].norm in _TIME_LEAD and toks[b].norm not in ("في", "من", "،", ","):
+                b += 1  # أشارت تقارير تركية [أمس] إلى
             t = toks[b].norm
             if t in ("عن", "من", "الي", "على", "في") or t.startswith("ب") and len(t) > 3 or t == "ل":
                 return True, 0.1
