@@ -956,3 +956,19 @@ def test_the_one_told_is_not_the_source(extractor):
     assert [r.text for r in cited(extractor, text)] == ["وزير الخارجية السوري وليد المعلم"]
     # a feminine verb: the masculine office after it is whom she told, not her
     assert cited(extractor, "وأبلغت المبعوث الدولي استعدادها للمشاركة في المؤتمر.") == []
+
+
+def test_a_family_name_with_al_goes_on_to_its_role(extractor):
+    rows = cited(extractor, "وقال إبراهيم آل مرعي المحلل السياسي إن الوضع جيد.")
+    assert [(r.text, r.kind) for r in rows] == [("إبراهيم آل مرعي المحلل السياسي", "person")]
+
+
+def test_a_name_and_its_appositive_role_before_the_verb(extractor):
+    text = "لكن دوج براون، مدير الأبحاث في جمعية الزهايمر في المملكة المتحدة، يقول إن كلاهما لديه دور."
+    assert [(r.text, r.kind) for r in cited(extractor, text)] == \
+        [("دوج براون، مدير الأبحاث في جمعية الزهايمر في المملكة المتحدة", "official")]
+    text = "سول بيكيوتو، الأستاذ الفخري في جامعة لانكستر، يقول إن القضايا سياسية."
+    assert [(r.text, r.kind) for r in cited(extractor, text)] == [("سول بيكيوتو، الأستاذ الفخري في جامعة لانكستر", "person")]
+    # the phrase never starts at the comma (it used to be "، مدير الأبحاث")
+    assert [r.text for r in cited(extractor, "لكن دوج براون، مدير الأبحاث، قد قال إن الأدلة كافية.")] == \
+        ["دوج براون، مدير الأبحاث"]

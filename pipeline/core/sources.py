@@ -1398,7 +1398,8 @@ class SourceExtractor:
         qad = b
         while b > 0 and toks[b - 1].norm in ("قد", "لقد"):
             b -= 1
-        closing_comma = b < qad and b > 1 and toks[b - 1].text in ("،", ",")
+        appositive = b > 1 and toks[b - 1].text in ("،", ",") and self._appositive_before(toks, b - 1)
+        closing_comma = b > 1 and toks[b - 1].text in ("،", ",") and (b < qad or appositive)
         if closing_comma:
             b -= 1  # وكان المتحدث ...، العميد فلان، قد أعلن: the comma closing an appositive
         if names and b >= 3 and toks[b - 1].text in _QUOTE_CHARS:
@@ -1411,10 +1412,11 @@ class SourceExtractor:
         a = b
         bracketed = 0
         crossed = False
-        while a > 0 and b - a - bracketed - crossed < (12 if crossed else 8):
+        while a > 0 and b - a - bracketed - crossed < (12 if crossed or closing_comma else 8):
             t = toks[a - 1]
             if t.text in ("،", ",") and closing_comma and not crossed and a < b and a > 1 and toks[a - 2].is_word \
-                    and (toks[a].norm in self._titles.get("official", ()) or self._looks_like_given_name(toks[a])):
+                    and (toks[a].norm in self._titles.get("official", ()) or self._looks_like_given_name(toks[a])
+                         or appositive and toks[a].norm in self._titles.get("person", ())):
                 crossed = True  # المتحدث باسم القوات المسلحة، العميد محمد سمير، قد أعلن
                 a -= 1
                 continue
@@ -1424,6 +1426,9 @@ class SourceExtractor:
                     bracketed += a - q - 1
                     a = q  # وكان موقع شبكة (أن تي في) الألمانية قد نشر: the bracketed name
                     continue
+            if appositive and not crossed and t.norm in ("على", "علي", "الي", "عن", "في", "من"):
+                a -= 1  # الدكتور فلان، المشرف على المركز، شدد: prepositions inside the appositive role
+                continue
             if not t.is_word or t.norm in _THAT or t.norm in self._stop_ar and t.norm not in ("ما",):
                 break
             if self._is_cue_start(toks, a - 1):
@@ -1437,10 +1442,11 @@ class SourceExtractor:
         if a >= b or _accusative(toks[b - 1]):
             return None  # the word before the verb is its object, not its subject
         for start in range(a, b):  # ودشن وزير الثقافة ... يقول: drop the leading verb
-            if any(_accusative(t) for t in toks[start:b]):
+            if any(_accusative(t) for t in toks[start:b]) or not toks[start].is_word:
                 continue  # غرفة العمليات تلقت بلاغاً من شخص يفيد: the phrase would cross an object
-            if self._head_kind(toks[start:b]) is not None or self._has_alias(toks[start:b], at_start=True):
-                return start, b
+            if self._head_kind(toks[start:b]) is not None or self._has_alias(toks[start:b], at_start=True) \
+                    or (crossed and self._name_then_title(toks[start:b])):
+                return start, b  # (لكن دوج براون، مدير الأبحاث، يقول: the name and its appositive role)
         for start in range(a, b):
             if self._name_then_title(toks[start:b]):
                 return start, b
@@ -1448,6 +1454,18 @@ class SourceExtractor:
                 and not any(t.norm in self._stop_ar for t in toks[a:b]):
             return a, b  # وأوضح الوزير فلان ... ثم إن فلان أكد: the surname given a role earlier
         return None
+
+    def _appositive_before(self, toks, c) -> bool:
+        """Does the comma at ``c`` close an appositive role opened by an earlier comma after a word
+        (فلان، مدير الأبحاث في الجمعية، يقول)?"""
+        for k in range(c - 2, max(c - 14, 0), -1):
+            if toks[k].text in ("،", ","):
+                nxt = toks[k + 1]
+                return toks[k - 1].is_word and (nxt.norm in self._titles.get("official", ())
+                                                or nxt.norm in self._titles.get("person", ()))
+            if not toks[k].is_word:
+                return False
+        return False
 
     def _name_then_title(self, seg) -> bool:
         """راشد الغنوشي رئيس حركة النهضة: a name followed by a role."""
@@ -1739,8 +1757,8 @@ class SourceExtractor:
                     or nm in self._stop_ar or (nm.startswith("ال") and not lead):
                 break
             lead.append(nm)
-            if nm.startswith("ال") and not (len(lead) >= 2 and lead[-2] in ("عبد", "ابو", "بن", "ابن", "ال")):
-                break
+            if nm.startswith("ال") and nm != "ال" and not (len(lead) >= 2 and lead[-2] in ("عبد", "ابو", "بن", "ابن", "ال")):
+                break  # (آل, the family prefix of ابراهيم آل مرعي, goes on)
         longest = 5 if {"بن", "ابن", "عبد"} & set(lead) and lead[-1].startswith("ال") else 4  # بندر بن عبد الرحمن المهنا
         return lead if lead and len(lead) < len(words) and len(lead) <= longest else []
 
