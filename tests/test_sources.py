@@ -972,3 +972,15 @@ def test_a_name_and_its_appositive_role_before_the_verb(extractor):
     # the phrase never starts at the comma (it used to be "، مدير الأبحاث")
     assert [r.text for r in cited(extractor, "لكن دوج براون، مدير الأبحاث، قد قال إن الأدلة كافية.")] == \
         ["دوج براون، مدير الأبحاث"]
+
+
+def test_international_bodies_and_unions_by_bare_name(extractor):
+    for text, span, canonical in (("وحذرت الأونروا من تدهور الوضع في المخيم.", "الأونروا", "UNRWA"),
+                                  ("وقالت هيومن رايتس ووتش إن الانتهاكات مستمرة.", "هيومن رايتس ووتش", "Human Rights Watch"),
+                                  ("وقال حلف شمال الأطلسي إن الطائرات عادت.", "حلف شمال الأطلسي", "NATO")):
+        rows = cited(extractor, text)
+        assert [(r.text, r.kind, r.canonical) for r in rows] == [(span, "organisation", canonical)], text
+    assert [(r.text, r.kind) for r in cited(extractor, "لكن نقابات العمال تقول إنها ستؤدي إلى بلبلة.")] == \
+        [("نقابات العمال", "organisation")]
+    assert [(r.text, r.kind) for r in cited(extractor, "وتشير التحليلات الفنية إلى أن الأسعار ستتراجع.")] == \
+        [("التحليلات الفنية", "document")]
