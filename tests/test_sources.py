@@ -984,3 +984,21 @@ def test_international_bodies_and_unions_by_bare_name(extractor):
         [("نقابات العمال", "organisation")]
     assert [(r.text, r.kind) for r in cited(extractor, "وتشير التحليلات الفنية إلى أن الأسعار ستتراجع.")] == \
         [("التحليلات الفنية", "document")]
+
+
+def test_a_titled_subject_before_the_verb_wins_over_one_word_after_it(extractor):
+    text = "وكانت السلطات المغربية اعلنت الثلاثاء تفكيك «خلية ارهابية تتألف من ثمانية اعضاء»."
+    assert [(r.text, r.kind) for r in cited(extractor, text)] == [("السلطات المغربية", "government")]
+    text = "في الوقت نفسه، فإن الشركة أكدت توقعاتها للعام ككل."
+    assert [(r.text, r.kind) for r in cited(extractor, text)] == [("الشركة", "organisation")]
+    # only at a clause start or after كان / أن: not "أظهرت [وكالة رويترز صور] توضح الهاتف"
+    assert cited(extractor, "أظهرت وكالة رويترز صور توضح الهاتف المحمول بجانب أول هاتف.") == []
+    text = "وكان المدرب يرغب في ضمه إلا أن الفحوصات أكدت عدم تمكنه من المشاركة."
+    assert [(r.text, r.kind) for r in cited(extractor, text)] == [("الفحوصات", "document")]
+
+
+def test_kingdoms_republics_and_security_services_are_governments(extractor):
+    text = "استنكرت مملكة البحرين وبشدة تصريحات المالكي ضد المملكة، معتبرة أنها تدخل سافر."
+    assert [(r.text, r.kind) for r in cited(extractor, text)][:1] == [("مملكة البحرين", "government")]
+    text = "من جهتها أعلنت الأجهزة الأمنية الفلسطينية مساء الجمعة عزمها على ملاحقة المستوطنين."
+    assert [(r.text, r.kind) for r in cited(extractor, text)] == [("الأجهزة الأمنية الفلسطينية", "government")]

@@ -1008,10 +1008,13 @@ class SourceExtractor:
                 return
         if np and cue.type == "verb" and verb not in _AMBIGUOUS_VERBS and self._head_kind(toks[np[0][0]:np[0][1]]) is None \
                 and not self._has_alias(toks[np[0][0]:np[0][1]]) and not self._known_name(toks[np[0][0]:np[0][1]], names) \
-                and not self._name_tokens(toks[np[0][0]:np[0][1]]):
+                and len(self._name_tokens(toks[np[0][0]:np[0][1]])) < 2:
             back = self._np_backward(toks, cue.start, cues, names)
+            one_word = bool(self._name_tokens(toks[np[0][0]:np[0][1]]))  # تفكيك «خلية»: one unknown word is no name
             if back and self._head_kind(toks[back[0]:back[1]]) in ("official", "government", "organisation", "media",
-                                                                   "agency", "document"):
+                                                                   "agency", "document") \
+                    and (not one_word or back[0] == 0 or not toks[back[0] - 1].is_word
+                         or toks[back[0] - 1].norm in _THAT | {"كان", "وكان", "كانت", "وكانت", "فان"}):
                 # وكانت السلطات المغربية اعلنت الثلاثاء [تفكيك خلية]: a titled subject before, a bare object after
                 yield back, cue_text, "back", 0.05
                 return
@@ -1056,7 +1059,7 @@ class SourceExtractor:
             elif verb in _STRONG_VERBS:
                 back = self._np_backward(toks, cue.start, cues)
                 if back and (self._is_whole_alias(toks[back[0]:back[1]]) or (
-                        self._head_kind(toks[back[0]:back[1]]) in ("official", "government", "organisation")
+                        self._head_kind(toks[back[0]:back[1]]) in ("official", "government", "organisation", "document")
                         and back[0] > 0 and (toks[back[0] - 1].norm in _THAT
                                              or toks[back[0] - 1].norm in ("كان", "وكان", "كانت", "وكانت")))):
                     # لكن الكرملين ينفي دوما تورطه; علما بأن الرئيس المكلف فلان أكد لأعضاء الشرف عدم ...
@@ -1336,7 +1339,8 @@ class SourceExtractor:
                 return False  # أكد لأعضاء الشرف، قال للمسؤولين: whom it was said to, not who said it
             if first.norm in {"اي", "فيه", "فيها", "له", "لها", "به", "بها", "منه", "منها", "النقاب", "اللثام", "عنه", "عنها",
                               "هو", "هي", "هم", "انه", "ان", "ما", "ذلك", "هذا", "هذه", "الي", "في", "من", "على",
-                              "عن", "مع", "بعد", "قبل", "كل", "لا", "لم", "لن", "قد", "كان", "كانت", "يكون"}:
+                              "عن", "مع", "بعد", "قبل", "كل", "لا", "لم", "لن", "قد", "كان", "كانت", "يكون",
+                              "عدم", "ضروره", "اهميه"}:  # (أكدت [عدم] تمكنه، أكد [أهمية]: what is said, never who)
                 return False
         return True
 
