@@ -1002,3 +1002,10 @@ def test_kingdoms_republics_and_security_services_are_governments(extractor):
     assert [(r.text, r.kind) for r in cited(extractor, text)][:1] == [("مملكة البحرين", "government")]
     text = "من جهتها أعلنت الأجهزة الأمنية الفلسطينية مساء الجمعة عزمها على ملاحقة المستوطنين."
     assert [(r.text, r.kind) for r in cited(extractor, text)] == [("الأجهزة الأمنية الفلسطينية", "government")]
+
+
+def test_the_speaker_of_a_speech_in_which_something_is_said(extractor):
+    text = "ثم ألقى معالي وزير الخارجية عادل الجبير كلمة أعرب فيها عن شكره لسمو الأمير."
+    assert [(r.text, r.kind) for r in cited(extractor, text)] == [("معالي وزير الخارجية عادل الجبير", "official")]
+    text = "وألقى رئيس الجامعة كلمة أكد فيها أن الطلاب هم الثروة."
+    assert [r.text for r in cited(extractor, text)] == ["رئيس الجامعة"]  # not "رئيس الجامعة كلمة"

@@ -326,6 +326,7 @@ _HONORIFIC_OBJECTS = {"السمو", "المعالي", "الفضيله", "الس�
 _THANKS_VERBS = frozenset({"قدم", "قدمت", "يقدم", "تقدم", "تقدمت", "يتقدم", "رفع", "رفعت", "يرفع", "ترفع", "شكر", "شكرت"})
 _THANKS_WORDS = frozenset({"شكره", "شكرها", "شكرهم", "شكرهما", "شكري", "الشكر", "بالشكر", "شكرا", "بشكره", "بشكرها",
                            "بشكرهم"})
+_SPEECH_NOUNS = {"كلمه", "كلمته", "كلمتها", "خطابا", "خطبه", "محاضره"}  # ألقى فلان كلمة أكد فيها
 _SPEECH_VERBS = {"قال", "قالت", "اضاف", "اضافت", "ذكر", "ذكرت", "تابع", "تابعت"}
 _STATEMENT_TO = {"تصريح", "تصريحات", "حديث", "حديثه", "حديثها", "اسئله", "سؤال"}  # prep cues: في تصريح لـ X، ردا على أسئلة X
 _NUMBER_WORDS = {"ثلاثه", "اربعه", "خمسه", "سته", "سبعه", "ثمانيه", "تسعه", "عشره", "ثلاث", "اربع", "خمس", "ست",
@@ -1350,6 +1351,8 @@ class SourceExtractor:
         if cue.type == "refusal":
             return True, 0.15
         window = 3 if verb in ("بين", "بينت", "راي", "رات", "يري", "تري", "روي", "روت", "لفت", "لفتت") else 14
+        if b < n and toks[b].norm in ("فيه", "فيها") and b == cue.end:
+            b += 1  # (ألقى كلمة) أعرب فيها عن: "in it" stands before the content
         if b < n and toks[b].text in ("،", ",") and verb in _OBJECT_PREP and b + 1 < n and (
                 toks[b + 1].norm in _OBJECT_PREP[verb]
                 or "ب" in _OBJECT_PREP[verb] and toks[b + 1].norm.startswith("ب") and len(toks[b + 1].norm) > 3):
@@ -1440,9 +1443,10 @@ class SourceExtractor:
             a -= 1
         while a < b and (toks[a].norm in ("كان", "وكان", "كانت", "وكانت") or not toks[a].is_word):
             a += 1
-        if a < b and _accusative(toks[b - 1]) and toks[b - 1].norm.removesuffix("ا") in self._titles.get("document", ()) \
-                and v + 1 < len(toks) and toks[v + 1].norm in ("فيه", "فيها"):
-            return self._np_backward(toks, b - 1, cues)  # أصدرت الإدارة بياناً أكدت فيه: who issued it
+        if a < b and v + 1 < len(toks) and toks[v + 1].norm in ("فيه", "فيها") and (
+                _accusative(toks[b - 1]) and toks[b - 1].norm.removesuffix("ا") in self._titles.get("document", ())
+                or toks[b - 1].norm in _SPEECH_NOUNS):
+            return self._np_backward(toks, b - 1, cues)  # أصدرت الإدارة بياناً أكدت فيه، ألقى الوزير كلمة أعرب فيها
         if a >= b or _accusative(toks[b - 1]):
             return None  # the word before the verb is its object, not its subject
         for start in range(a, b):  # ودشن وزير الثقافة ... يقول: drop the leading verb
