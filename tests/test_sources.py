@@ -1009,3 +1009,12 @@ def test_the_speaker_of_a_speech_in_which_something_is_said(extractor):
     assert [(r.text, r.kind) for r in cited(extractor, text)] == [("معالي وزير الخارجية عادل الجبير", "official")]
     text = "وألقى رئيس الجامعة كلمة أكد فيها أن الطلاب هم الثروة."
     assert [r.text for r in cited(extractor, text)] == ["رئيس الجامعة"]  # not "رئيس الجامعة كلمة"
+
+
+def test_young_people_parents_and_presenters_are_persons(extractor):
+    assert [(r.text, r.kind) for r in cited(extractor, "وأوضح الشاب أنه يحتاج إلى غسيل كلوي ثلاث مرات أسبوعيا.")] == \
+        [("الشاب", "person")]
+    assert [(r.text, r.kind) for r in cited(extractor, "وكتب الأب عيد البنا: “تمت خطبة ابنتي اليوم”.")] == \
+        [("الأب عيد البنا", "person")]
+    assert [(r.text, r.kind) for r in cited(extractor, "ويضيف مقدم البرنامج “سيكون البرنامج منوعا”.")] == \
+        [("مقدم البرنامج", "person")]
