@@ -1147,7 +1147,10 @@ class SourceExtractor:
                     k = j + 1
                     while k < n and k < j + 8 and toks[k].text != close and toks[k].is_word:
                         k += 1
-                    if k < n and toks[k].text == close and k > j + 1 and not self._is_cue_start(toks, j + 1):
+                    speech = head_kind in ("official", "person") and k - j - 1 >= 3 and (
+                        k + 1 >= n or toks[k + 1].text in ".!؟?")  # ويضيف مقدم البرنامج “...”.: what he said
+                    if k < n and toks[k].text == close and k > j + 1 and not self._is_cue_start(toks, j + 1) \
+                            and not (speech and j != a):
                         words += k - j - 1
                         at_start = j == a
                         j = k + 1
