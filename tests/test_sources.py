@@ -1018,3 +1018,11 @@ def test_young_people_parents_and_presenters_are_persons(extractor):
         [("الأب عيد البنا", "person")]
     assert [(r.text, r.kind) for r in cited(extractor, "ويضيف مقدم البرنامج “سيكون البرنامج منوعا”.")] == \
         [("مقدم البرنامج", "person")]
+
+
+def test_a_state_agency_is_a_government_a_media_agency_a_news_agency(extractor):
+    for text, kind in (("قالت وكالة إدارة الطوارئ الوطنية النيجيرية إن انتحاريا فجر نفسه.", "government"),
+                       ("وقالت وكالة الفضاء الأمريكية إن المسبار وصل.", "government"),
+                       ("وقالت وكالة الطاقة الدولية إن الطلب سيرتفع.", "organisation"),
+                       ("وذكرت وكالة الإعلام الوطنية اللبنانية أن الطريق أغلق.", "news_agency")):
+        assert [r.kind for r in cited(extractor, text)] == [kind], text

@@ -326,6 +326,10 @@ _HONORIFIC_OBJECTS = {"السمو", "المعالي", "الفضيله", "الس�
 _THANKS_VERBS = frozenset({"قدم", "قدمت", "يقدم", "تقدم", "تقدمت", "يتقدم", "رفع", "رفعت", "يرفع", "ترفع", "شكر", "شكرت"})
 _THANKS_WORDS = frozenset({"شكره", "شكرها", "شكرهم", "شكرهما", "شكري", "الشكر", "بالشكر", "شكرا", "بشكره", "بشكرها",
                            "بشكرهم"})
+# a (non-news) agency qualified by these is a state's: وكالة الفضاء الأمريكية، وكالة إدارة الطوارئ الوطنية النيجيرية
+_STATE_ADJECTIVES = {"الوطنيه", "الحكوميه", "الاتحاديه", "الفيدراليه", "الفدراليه", "الامريكيه", "الاميركيه", "الروسيه",
+                     "البريطانيه", "الفرنسيه", "الصينيه", "اليابانيه", "الالمانيه", "الهنديه", "النيجيريه", "السعوديه",
+                     "المصريه", "التركيه", "الايرانيه", "الاسرائيليه", "الكوريه", "الباكستانيه", "الكنديه", "الاستراليه"}
 _SPEECH_NOUNS = {"كلمه", "كلمته", "كلمتها", "خطابا", "خطبه", "محاضره"}  # ألقى فلان كلمة أكد فيها
 _SPEECH_VERBS = {"قال", "قالت", "اضاف", "اضافت", "ذكر", "ذكرت", "تابع", "تابعت"}
 _STATEMENT_TO = {"تصريح", "تصريحات", "حديث", "حديثه", "حديثها", "اسئله", "سؤال"}  # prep cues: في تصريح لـ X، ردا على أسئلة X
@@ -1641,9 +1645,12 @@ class SourceExtractor:
         if head == "agency":
             if alias and alias[1] == "news_agency":
                 return "news_agency", alias[0], 0.25
-            if len(norms) == 1 or any(w in ("انباء", "الانباء", "للانباء", "news", "presse", "press") for w in norms):
+            if len(norms) == 1 or any(w in ("انباء", "الانباء", "للانباء", "الاعلام", "للاعلام", "news", "presse", "press")
+                                      for w in norms):  # (وكالة الإعلام الروسية، الوكالة الوطنية للإعلام)
                 canonical = last_agency[-1] if len(norms) == 1 and last_agency else normalised
                 return "news_agency", canonical, 0.1
+            if any(w in _STATE_ADJECTIVES for w in norms):
+                return "government", alias[0] if alias else normalised, 0.05  # وكالة إدارة الطوارئ الوطنية النيجيرية
             return "organisation", alias[0] if alias else normalised, 0.05
         if head == "media":
             return "media", alias[0] if alias and alias[1] == "media" else normalised, 0.15 + (0.1 if alias else 0)
