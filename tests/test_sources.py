@@ -1026,3 +1026,12 @@ def test_a_state_agency_is_a_government_a_media_agency_a_news_agency(extractor):
                        ("وقالت وكالة الطاقة الدولية إن الطلب سيرتفع.", "organisation"),
                        ("وذكرت وكالة الإعلام الوطنية اللبنانية أن الطريق أغلق.", "news_agency")):
         assert [r.kind for r in cited(extractor, text)] == [kind], text
+
+
+def test_those_in_charge_speak_for_their_body_and_some_is_anonymous(extractor):
+    text = "أكد القائمون على شركة الصدف بأنهم سخروا كل الإمكانات لتصوير المسلسل."
+    assert [(r.text, r.kind) for r in cited(extractor, text)] == [("القائمون على شركة الصدف", "organisation")]
+    text = "وأكد القائمون على المهرجان أن الفعاليات مستمرة."
+    assert [(r.text, r.kind) for r in cited(extractor, text)] == [("القائمون على المهرجان", "anonymous")]
+    assert [(r.text, r.kind) for r in cited(extractor, "وإذ يرى البعض أن هذه الصور غريبة.")] == [("البعض", "anonymous")]
+    assert [r.text for r in cited(extractor, "ووصف آخرون بعض النقاط في الاتفاق بأنها غامضة.")] == ["آخرون"]

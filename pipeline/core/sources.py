@@ -330,6 +330,7 @@ _THANKS_WORDS = frozenset({"شكره", "شكرها", "شكرهم", "شكرهما
 _STATE_ADJECTIVES = {"الوطنيه", "الحكوميه", "الاتحاديه", "الفيدراليه", "الفدراليه", "الامريكيه", "الاميركيه", "الروسيه",
                      "البريطانيه", "الفرنسيه", "الصينيه", "اليابانيه", "الالمانيه", "الهنديه", "النيجيريه", "السعوديه",
                      "المصريه", "التركيه", "الايرانيه", "الاسرائيليه", "الكوريه", "الباكستانيه", "الكنديه", "الاستراليه"}
+_IN_CHARGE = {"القائمون", "القائمين", "والقائمون", "القائمين", "المشرفون", "المشرفين"}  # ... على X speak for X
 _SPEECH_NOUNS = {"كلمه", "كلمته", "كلمتها", "خطابا", "خطبه", "محاضره"}  # ألقى فلان كلمة أكد فيها
 _SPEECH_VERBS = {"قال", "قالت", "اضاف", "اضافت", "ذكر", "ذكرت", "تابع", "تابعت"}
 _STATEMENT_TO = {"تصريح", "تصريحات", "حديث", "حديثه", "حديثها", "اسئله", "سؤال"}  # prep cues: في تصريح لـ X، ردا على أسئلة X
@@ -1182,6 +1183,12 @@ class SourceExtractor:
             norm = t.norm
             arabic = t.arabic
             if j > a:
+                if j == a + 1 and norm in ("على", "علي") and toks[a].norm in _IN_CHARGE:
+                    words += 1
+                    j += 1  # القائمون على المهرجان: those in charge of it
+                    continue
+                if j == a + 1 and toks[a].norm in ("البعض", "الكثيرون", "الكثير", "اخرون") and norm not in ("من", "ممن"):
+                    break  # يعتبرها البعض [عوامل مؤقتة]: "some" is the whole phrase unless "some of ..." follows
                 if (norm in self._stop_ar or (norm in self._stop_latin and not arabic)) and not self._alias_start(toks, j):
                     break
                 if arabic and norm[:1] == "ف" and len(norm) > 2 and (norm[1:] in _THAT or norm[1:] in ("قد", "ان", "انه")):
@@ -1621,6 +1628,9 @@ class SourceExtractor:
         norms = [t.norm for t in seg if t.is_word]
         if len(norms) == 1 and norms[0] in _HONORIFIC_PRONOUNS:
             return "official", last_official[-1] if last_official else norms[0], 0.05  # وأكد سموه أن
+        if len(norms) > 2 and norms[0] in _IN_CHARGE and norms[1] in ("على", "علي"):
+            body = self._head_kind([t for t in seg if t.is_word][2:])  # القائمون على الشركة: they speak for it
+            return (body if body in ("organisation", "government", "media") else "anonymous"), " ".join(norms), 0.1
         head = self._head_kind(seg)
         alias = self._has_alias(seg)
         name = self._name_tokens(seg)
