@@ -1189,8 +1189,9 @@ class SourceExtractor:
                     continue
                 if j == a + 1 and toks[a].norm in ("البعض", "الكثيرون", "الكثير", "اخرون") and norm not in ("من", "ممن"):
                     break  # يعتبرها البعض [عوامل مؤقتة]: "some" is the whole phrase unless "some of ..." follows
-                if (norm in self._stop_ar or (norm in self._stop_latin and not arabic)) and not self._alias_start(toks, j):
-                    break
+                if (norm in self._stop_ar or norm in _THAT or (norm in self._stop_latin and not arabic)) \
+                        and not self._alias_start(toks, j):
+                    break  # (بأنهم, اننا: every "that" ends the phrase, listed as a stop word or not)
                 if arabic and norm[:1] == "ف" and len(norm) > 2 and (norm[1:] in _THAT or norm[1:] in ("قد", "ان", "انه")):
                     break  # فإن، فقد
                 if arabic and _accusative(t):
