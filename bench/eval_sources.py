@@ -1,7 +1,7 @@
 """Precision / recall of the sources extractor against the hand-annotated gold sets.
 
     python bench/eval_sources.py                 # all gold sets (skipped if absent)
-    python bench/eval_sources.py --sets seed dev # only some sets (seed, dev, dev2 ... dev10, test, test2 ... test5)
+    python bench/eval_sources.py --sets seed dev # only some sets (seed, dev, dev2 ... dev11, test, test2 ... test6)
     python bench/eval_sources.py --held-out      # only the held-out sets, and their pooled figure
     python bench/eval_sources.py --details       # also list every miss and false positive
     python bench/eval_sources.py --no-entities   # without the entity tagger's evidence
@@ -9,9 +9,9 @@
 Documents are processed the way the pipeline runs them: clean -> analyse_document (sentences and
 their languages) -> EntityTagger -> SourceExtractor.extract(..., entities=...).
 
-Gold sets (tests/data, see GOLD_SETS): the seed article; dev ... dev10 (40 SaudiNewsNet articles
-each, tuned on); test (test-1, held out at first, its misses studied since); test2 ... test5, held out
-(only their aggregate scores are looked at). dev2-dev10 and test2-test5 were each annotated by an
+Gold sets (tests/data, see GOLD_SETS): the seed article; dev ... dev11 (40 SaudiNewsNet articles
+each, tuned on); test (test-1, held out at first, its misses studied since); test2 ... test6, held out
+(only their aggregate scores are looked at). dev2-dev11 and test2-test6 were each annotated by an
 annotator who never saw the extractor or its output. Each 40-article set is bench/_snn.py's
 sample(40, skip=N) with N in GOLD_SETS, so no two sets overlap.
 
@@ -56,11 +56,13 @@ GOLD_SETS: dict[str, tuple[Path, int, str]] = {
     "dev8": (DATA / "sources_dev8_saudinewsnet.yaml", 440, "dev"),
     "dev9": (DATA / "sources_dev9_saudinewsnet.yaml", 480, "dev"),
     "dev10": (DATA / "sources_dev10_saudinewsnet.yaml", 560, "dev"),
+    "dev11": (DATA / "sources_dev11_saudinewsnet.yaml", 600, "dev"),
     "saudinewsnet": (DATA / "sources_gold_saudinewsnet.yaml", 0, "studied"),
     "test2": (DATA / "sources_test2_saudinewsnet.yaml", 120, "held-out"),
     "test3": (DATA / "sources_test3_saudinewsnet.yaml", 160, "held-out"),
     "test4": (DATA / "sources_test4_saudinewsnet.yaml", 280, "held-out"),
     "test5": (DATA / "sources_test5_saudinewsnet.yaml", 520, "held-out"),
+    "test6": (DATA / "sources_test6_saudinewsnet.yaml", 640, "held-out"),
 }
 GOLD_SETS["test"] = GOLD_SETS["saudinewsnet"]
 GOLD_FILES = {name: path for name, (path, _, _) in GOLD_SETS.items()}
