@@ -1036,3 +1036,19 @@ def test_those_in_charge_speak_for_their_body_and_some_is_anonymous(extractor):
     assert [(r.text, r.kind) for r in cited(extractor, text)] == [("القائمون على المهرجان", "anonymous")]
     assert [(r.text, r.kind) for r in cited(extractor, "وإذ يرى البعض أن هذه الصور غريبة.")] == [("البعض", "anonymous")]
     assert [r.text for r in cited(extractor, "ووصف آخرون بعض النقاط في الاتفاق بأنها غامضة.")] == ["آخرون"]
+
+
+def test_a_relative_clause_between_commas_does_not_hide_the_content(extractor):
+    text = "وأضاف المسؤول، الذي طلب عدم نشر اسمه، أن الهجوم الأول وقع داخل السوق."
+    assert [(r.text, r.kind) for r in cited(extractor, text)] == [("المسؤول", "anonymous")]
+
+
+def test_more_lexicon_from_the_eleventh_dev_set(extractor):
+    for text, span, kind in (
+            ("أوضح الكابتن الطيار سليمان المحيميدي عبر حسابه الرسمي أن التدخين ممنوع.", "الكابتن الطيار سليمان المحيميدي", "person"),
+            ("دانت دولة الإمارات بأشد العبارات الجريمة الإرهابية.", "دولة الإمارات", "government"),
+            ("أعلنت الخدمة المدنية عن موعد نتائج الترشيح.", "الخدمة المدنية", "government")):
+        assert [(r.text, r.kind) for r in cited(extractor, text)] == [(span, kind)], text
+    rows = cited(extractor, "أكد أكثر من مصدر في لبنان اختطاف خمسة مواطنين.")
+    assert [r.kind for r in rows] == ["anonymous"] and rows[0].text.startswith("أكثر من مصدر في لبنان")
+    assert cited(extractor, "ويتم ذلك وفقاً للمبادرة الخليجية وآليتها التنفيذية.") == []  # conformity, not a source

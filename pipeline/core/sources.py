@@ -315,7 +315,7 @@ _DIRECTIVE_VERBS = {"ناشد", "ناشدت", "يناشد", "تناشد", "حث"
 _ADDRESSEES = {"المواطنين", "المقيمين", "المستهلكين", "الجميع", "جميع", "كافه", "السكان", "الاهالي", "الطلاب",
                "الطالبات", "الحجاج", "المعتمرين", "الزوار", "المسافرين", "اولياء", "المستفيدين", "المرشحين",
                "الشباب", "المجتمع", "الجهات", "المسلمين", "الناس", "الحضور", "الحاضرين", "المشاركين"}
-_CONFORMITY_NOUNS = {"ميثاق", "الميثاق", "نظام", "النظام", "لائحه", "اللائحه", "معايير", "المعايير", "توجيهات",
+_CONFORMITY_NOUNS = {"مبادره", "المبادره", "ميثاق", "الميثاق", "نظام", "النظام", "لائحه", "اللائحه", "معايير", "المعايير", "توجيهات",
                      "التوجيهات", "تعليمات", "التعليمات", "قانون", "القانون", "اتفاقيه", "الاتفاقيه", "شروط", "الشروط",
                      "خطه", "الخطه", "رؤيه", "الرؤيه", "جدول", "الجدول", "ضوابط", "الضوابط", "مواصفات", "المواصفات"}
 _SACRED = {"الله", "تعالي", "وتعالي", "وعلا", "صلي", "وسلم", "عليه", "جل", "تبارك", "سبحانه"}  # scripture, never a vox pop
@@ -1183,7 +1183,8 @@ class SourceExtractor:
             norm = t.norm
             arabic = t.arabic
             if j > a:
-                if j == a + 1 and norm in ("على", "علي") and toks[a].norm in _IN_CHARGE:
+                if j == a + 1 and (norm in ("على", "علي") and toks[a].norm in _IN_CHARGE
+                                   or norm == "من" and toks[a].norm == "اكثر"):  # أكثر من مصدر
                     words += 1
                     j += 1  # القائمون على المهرجان: those in charge of it
                     continue
@@ -1368,6 +1369,10 @@ class SourceExtractor:
         window = 3 if verb in ("بين", "بينت", "راي", "رات", "يري", "تري", "روي", "روت", "لفت", "لفتت") else 14
         if b < n and toks[b].norm in ("فيه", "فيها") and b == cue.end:
             b += 1  # (ألقى كلمة) أعرب فيها عن: "in it" stands before the content
+        if b + 1 < n and toks[b].text in ("،", ",") and toks[b + 1].norm in ("الذي", "التي", "الذين"):
+            close = next((k for k in range(b + 2, min(n, b + 16)) if toks[k].text in ("،", ",")), None)
+            if close is not None:
+                b, limit = close + 1, max(limit, close + 1)  # وأضاف المسؤول، الذي طلب عدم نشر اسمه، أن
         if b < n and toks[b].text in ("،", ",") and verb in _OBJECT_PREP and b + 1 < n and (
                 toks[b + 1].norm in _OBJECT_PREP[verb]
                 or "ب" in _OBJECT_PREP[verb] and toks[b + 1].norm.startswith("ب") and len(toks[b + 1].norm) > 3):
