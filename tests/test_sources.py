@@ -1052,3 +1052,10 @@ def test_more_lexicon_from_the_eleventh_dev_set(extractor):
     rows = cited(extractor, "أكد أكثر من مصدر في لبنان اختطاف خمسة مواطنين.")
     assert [r.kind for r in rows] == ["anonymous"] and rows[0].text.startswith("أكثر من مصدر في لبنان")
     assert cited(extractor, "ويتم ذلك وفقاً للمبادرة الخليجية وآليتها التنفيذية.") == []  # conformity, not a source
+
+
+def test_an_unnamed_indefinite_expert_is_anonymous(extractor):
+    assert [(r.text, r.kind) for r in cited(extractor, "وقال باحث اجتماعي إن الظاهرة تتسع.")] == \
+        [("باحث اجتماعي", "anonymous")]
+    assert [r.kind for r in cited(extractor, "وقال لاعب التعاون الجديد إنه سعيد بالانتقال.")] == ["person"]
+    assert [r.kind for r in cited(extractor, "وقال الشاعر إن القصيدة قديمة.")] == ["person"]

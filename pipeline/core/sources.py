@@ -1679,6 +1679,9 @@ class SourceExtractor:
         if head == "person":
             if norms[0] in _RELATIVES:
                 return "person", normalised, 0.1  # a relative speaks as a private person
+            if len(norms) <= 3 and norms[0] in self._titles.get("person", ()) and not norms[0].startswith("ال") and not alias \
+                    and all(w.endswith(("ي", "يه", "يون", "يين")) and not w.startswith("ال") for w in norms[1:]):
+                return "anonymous", normalised, 0.1  # وقال باحث اجتماعي: an unnamed expert, like مسؤول
             if any(t.norm in self._titles.get("official", ()) for t in seg[1:]):
                 return "official", self._person_canonical(seg, name or self._lead_name(seg[1:]), alias), 0.1
             remembered = self._remembered(name, names)
