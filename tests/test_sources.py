@@ -1059,3 +1059,11 @@ def test_an_unnamed_indefinite_expert_is_anonymous(extractor):
         [("باحث اجتماعي", "anonymous")]
     assert [r.kind for r in cited(extractor, "وقال لاعب التعاون الجديد إنه سعيد بالانتقال.")] == ["person"]
     assert [r.kind for r in cited(extractor, "وقال الشاعر إن القصيدة قديمة.")] == ["person"]
+
+
+def test_the_unnamed_sources_an_outlet_learnt_from(extractor):
+    rows = cited(extractor, "علمت \"سبق\" من مصادرها بأن إدارة النادي ستوقع اتفاقية.")
+    assert [(r.text, r.kind, r.cue) for r in rows] == [("مصادرها", "anonymous", "علمت من")]
+    rows = cited(extractor, "علمت مصادر \"دنيا الرياضة\" أن وفدا من النادي سيتوجه إلى الدوحة.")
+    assert [(r.text, r.kind) for r in rows] == [("مصادر \"دنيا الرياضة\"", "anonymous")]
+    assert cited(extractor, "كما علمت أن الوفد وصل.") == []  # a pronoun subject, nobody named

@@ -409,7 +409,7 @@ class SourceExtractor:
         self._verb_set = frozenset(k[0] for k, (lang, t) in self._cues.items() if lang == "ar" and t == "verb" and len(k) == 1)
 
         self._cue_filter = frozenset({k[0] for k in self._cues} | _REFUSAL_VERBS
-                                     | (_THANKS_VERBS if "ar" in self.settings.languages else set())
+                                     | ((_THANKS_VERBS | {"علمت"}) if "ar" in self.settings.languages else set())
                                      | (_PARTICIPLE_CUES if "ar" in self.settings.languages else set()))
         self._title_filter = frozenset(_norm(w) for kind in ("official", "person")
                                        for w in (lx.get("titles") or {}).get(kind) or () if " " not in str(w))
@@ -676,6 +676,10 @@ class SourceExtractor:
         while i < n:
             best = None
             tok = toks[i]
+            if tok.bare == "علمت" and (i == 0 or not toks[i - 1].is_word or tok.norm != tok.bare):
+                cues.append(_Cue("ar", "verb", i, i + 1, tok.text))  # علمت «سبق» من مصادرها: the outlet learnt
+                i += 1
+                continue
             if tok.bare in _THANKS_VERBS and tok.norm not in first_keys and self._thanks_follow(toks, i):
                 cues.append(_Cue("ar", "verb", i, i + 1, tok.text))
                 i += 1
@@ -728,6 +732,21 @@ class SourceExtractor:
             if t.norm in _THANKS_WORDS:
                 return True
         return False
+
+    def _learnt_from(self, toks, cue, next_cue):
+        """علمت مصادر «...» أن / علمت «سبق» من مصادرها أن: the unnamed sources the outlet learnt it from."""
+        np = self._np_forward(toks, cue.end, next_cue)
+        if np and self._head_kind(toks[np[0][0]:np[0][1]]) == "anonymous":
+            yield np[0], cue.text, "fwd", 0.1
+            return
+        for k in range(cue.end, min(next_cue, cue.end + 8)):
+            if toks[k].norm == "من" or toks[k].norm.startswith("من") and toks[k].norm[2:4] == "مص":
+                src = self._np_forward(toks, k + 1 if toks[k].norm == "من" else k, next_cue)
+                if src and self._head_kind(toks[src[0][0]:src[0][1]]) in ("anonymous", "official", "government"):
+                    yield src[0], cue.text + " من", "fwd", 0.1
+                return
+            if toks[k].norm in _THAT:
+                return
 
     def _masculine_title(self, tok) -> bool:
         """وزير، المبعوث، المتحدث: a man's office (not وزيرة, nor عضو / سمو / معالي, said of women too)."""
@@ -918,6 +937,9 @@ class SourceExtractor:
             np = self._np_forward(toks, i, next_cue, allow_l=True)
             if np and self._head_kind(toks[np[0][0]:np[0][1]]) == "document":
                 yield np[0], cue_text, "fwd", 0.2
+            return
+        if toks[cue.start].bare == "علمت":
+            yield from self._learnt_from(toks, cue, next_cue)
             return
         # verb (and refusal): look for the subject after the verb, else before it
         j = i
