@@ -1067,3 +1067,9 @@ def test_the_unnamed_sources_an_outlet_learnt_from(extractor):
     rows = cited(extractor, "علمت مصادر \"دنيا الرياضة\" أن وفدا من النادي سيتوجه إلى الدوحة.")
     assert [(r.text, r.kind) for r in rows] == [("مصادر \"دنيا الرياضة\"", "anonymous")]
     assert cited(extractor, "كما علمت أن الوفد وصل.") == []  # a pronoun subject, nobody named
+
+
+def test_who_told_the_outlet_before_the_verb(extractor):
+    text = "مصادر ميدانية في المنطقة أبلغت «الشرق الأوسط» أن الأهالي نزحوا."
+    rows = extractor.extract("d", text, sentences_for("d", text), outlet="aawsat")
+    assert [(r.text, r.kind) for r in rows if r.role == "cited"] == [("مصادر ميدانية في المنطقة", "anonymous")]

@@ -971,6 +971,13 @@ class SourceExtractor:
             if j < next_cue and not plural else None
         if np and verb.endswith("ت") and verb[:-1] in self._verb_set and self._masculine_title(toks[np[0][0]]):
             np = None  # وأبلغت [المبعوث الدولي] استعدادها: a feminine verb's subject is no man; he is the one told
+        if np and verb in ("ابلغ", "ابلغت") and cue.start > 0:
+            back = self._np_backward(toks, cue.start, cues, names)
+            if back and (back[0] == 0 or not toks[back[0] - 1].is_word) \
+                    and self._head_kind(toks[back[0]:back[1]]) in ("anonymous", "official", "government", "organisation"):
+                yield back, cue_text, "back", 0.1  # مصادر ميدانية أبلغت «الشرق الأوسط» أن: who told the outlet
+                yield np[0], cue_text + " ل", "fwd", 0.1
+                return
         if np and verb in ("ابلغ", "ابلغت"):  # أبلغ الوزير فلان [المبعوث الأممي فلان] تمسك ...: whom he told
             (a, b), stop = np
             k = next((k for k in range(a + 2, b) if toks[k].norm.startswith("ال") and toks[k].norm in self._titles.get(
