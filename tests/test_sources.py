@@ -1073,3 +1073,10 @@ def test_who_told_the_outlet_before_the_verb(extractor):
     text = "مصادر ميدانية في المنطقة أبلغت «الشرق الأوسط» أن الأهالي نزحوا."
     rows = extractor.extract("d", text, sentences_for("d", text), outlet="aawsat")
     assert [(r.text, r.kind) for r in rows if r.role == "cited"] == [("مصادر ميدانية في المنطقة", "anonymous")]
+
+
+def test_a_name_after_an_abbreviated_honorific_is_remembered(extractor):
+    text = ("أكد القنصل العام في لوس أنجلوس السفير د. فيصل السديري أن الحرائق بعيدة. "
+            "وقال السديري في بيان صحفي: \"إن الموضوع محل اهتمام القنصلية\".")
+    rows = cited(extractor, text)
+    assert ("السديري", "official") in [(r.text, r.kind) for r in rows]

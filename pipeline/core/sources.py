@@ -1914,6 +1914,8 @@ class SourceExtractor:
                     or toks[j].norm in official or toks[j].norm in self._body_words
                     or toks[j].norm[:1] in "لب" and toks[j].norm[1:] in self._body_words):
                 j += 1
+            if j + 1 < len(toks) and toks[j].norm in _ABBREVIATED_HONORIFICS and toks[j + 1].text == ".":
+                j += 2  # السفير د. فيصل السديري
             k = j
             while k < len(toks) and k < j + 5 and toks[k].is_word and not toks[k].norm.startswith(("ال", "ل")) \
                     and toks[k].norm not in self._stop_ar and toks[k].norm not in self._all_title_words \
@@ -1994,6 +1996,9 @@ class SourceExtractor:
             commas = 0
             for t in list(reversed(before))[:10]:
                 if not t.is_word:
+                    pos = before.index(t)
+                    if t.text == "." and pos > 0 and before[pos - 1].norm in _ABBREVIATED_HONORIFICS:
+                        continue  # السفير د. فيصل السديري
                     if t.text in ("،", ","):
                         commas += 1
                         if commas > 1:
