@@ -1080,3 +1080,9 @@ def test_a_name_after_an_abbreviated_honorific_is_remembered(extractor):
             "وقال السديري في بيان صحفي: \"إن الموضوع محل اهتمام القنصلية\".")
     rows = cited(extractor, text)
     assert ("السديري", "official") in [(r.text, r.kind) for r in rows]
+
+
+def test_a_long_role_with_a_prepositional_complement_still_names_its_holder(extractor):
+    text = ("دعا نائب أمين عام الحوار الوطني والقيادي في الثورة الشبابية ياسر الرعيني الحكومة بالعمل الجاد. "
+            "وأكد الرعيني في تصريحات ل «عكاظ» على ضرورة الاهتمام بالنازحين.")
+    assert ("الرعيني", "official") in [(r.text, r.kind) for r in cited(extractor, text)]

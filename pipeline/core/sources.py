@@ -1909,8 +1909,9 @@ class SourceExtractor:
                 continue  # صاحب البضاعة: an owner; صاحب السمو: a title
             j = i + 1
             # skip the role's complements (الكوري الشمالي، باسم الكرملين، منطقة الرياض)
-            while j < len(toks) and j < i + 7 and toks[j].is_word and (
-                    toks[j].norm.startswith(("ال", "لل", "بال")) or toks[j].norm in ("باسم", "منطقه", "عام")
+            while j < len(toks) and j < i + 10 and toks[j].is_word and (
+                    toks[j].norm.startswith(("ال", "لل", "بال", "وال")) or toks[j].norm in ("باسم", "منطقه", "عام")
+                    or toks[j].norm == "في" and j + 1 < len(toks) and toks[j + 1].norm.startswith("ال")
                     or toks[j].norm in official or toks[j].norm in self._body_words
                     or toks[j].norm[:1] in "لب" and toks[j].norm[1:] in self._body_words):
                 j += 1
