@@ -315,8 +315,8 @@ _DIRECTIVE_VERBS = {"ناشد", "ناشدت", "يناشد", "تناشد", "حث"
 _ADDRESSEES = {"المواطنين", "المقيمين", "المستهلكين", "الجميع", "جميع", "كافه", "السكان", "الاهالي", "الطلاب",
                "الطالبات", "الحجاج", "المعتمرين", "الزوار", "المسافرين", "اولياء", "المستفيدين", "المرشحين",
                "الشباب", "المجتمع", "الجهات", "المسلمين", "الناس", "الحضور", "الحاضرين", "المشاركين"}
-_CONFORMITY_NOUNS = {"مبادره", "المبادره", "ميثاق", "الميثاق", "نظام", "النظام", "لائحه", "اللائحه", "معايير", "المعايير", "توجيهات",
-                     "التوجيهات", "تعليمات", "التعليمات", "قانون", "القانون", "اتفاقيه", "الاتفاقيه", "شروط", "الشروط",
+_CONFORMITY_NOUNS = {"مبادره", "المبادره", "ميثاق", "الميثاق", "نظام", "النظام", "لائحه", "اللائحه", "معايير", "المعايير",
+                     "توجيهات", "التوجيهات", "تعليمات", "التعليمات", "قانون", "القانون", "اتفاقيه", "الاتفاقيه", "شروط", "الشروط",
                      "خطه", "الخطه", "رؤيه", "الرؤيه", "جدول", "الجدول", "ضوابط", "الضوابط", "مواصفات", "المواصفات"}
 _SACRED = {"الله", "تعالي", "وتعالي", "وعلا", "صلي", "وسلم", "عليه", "جل", "تبارك", "سبحانه"}  # scripture, never a vox pop
 _LINK_LINES = ("رابط الخبر", "رابط المقال")  # an outlet's link line repeats the headline
@@ -330,7 +330,7 @@ _THANKS_WORDS = frozenset({"شكره", "شكرها", "شكرهم", "شكرهما
 _STATE_ADJECTIVES = {"الوطنيه", "الحكوميه", "الاتحاديه", "الفيدراليه", "الفدراليه", "الامريكيه", "الاميركيه", "الروسيه",
                      "البريطانيه", "الفرنسيه", "الصينيه", "اليابانيه", "الالمانيه", "الهنديه", "النيجيريه", "السعوديه",
                      "المصريه", "التركيه", "الايرانيه", "الاسرائيليه", "الكوريه", "الباكستانيه", "الكنديه", "الاستراليه"}
-_IN_CHARGE = {"القائمون", "القائمين", "والقائمون", "القائمين", "المشرفون", "المشرفين"}  # ... على X speak for X
+_IN_CHARGE = {"القائمون", "القائمين", "والقائمون", "المشرفون", "المشرفين"}  # ... على X speak for X
 _SPEECH_NOUNS = {"كلمه", "كلمته", "كلمتها", "خطابا", "خطبه", "محاضره"}  # ألقى فلان كلمة أكد فيها
 _SPEECH_VERBS = {"قال", "قالت", "اضاف", "اضافت", "ذكر", "ذكرت", "تابع", "تابعت"}
 _STATEMENT_TO = {"تصريح", "تصريحات", "حديث", "حديثه", "حديثها", "اسئله", "سؤال"}  # prep cues: في تصريح لـ X، ردا على أسئلة X
@@ -1708,8 +1708,8 @@ class SourceExtractor:
         if head == "person":
             if norms[0] in _RELATIVES:
                 return "person", normalised, 0.1  # a relative speaks as a private person
-            if len(norms) <= 3 and norms[0] in self._titles.get("person", ()) and not norms[0].startswith("ال") and not alias \
-                    and all(w.endswith(("ي", "يه", "يون", "يين")) and not w.startswith("ال") for w in norms[1:]):
+            if len(norms) <= 3 and norms[0] in self._titles.get("person", ()) and not norms[0].startswith("ال") \
+                    and not alias and all(w.endswith(("ي", "يه", "يون", "يين")) and not w.startswith("ال") for w in norms[1:]):
                 return "anonymous", normalised, 0.1  # وقال باحث اجتماعي: an unnamed expert, like مسؤول
             if any(t.norm in self._titles.get("official", ()) for t in seg[1:]):
                 return "official", self._person_canonical(seg, name or self._lead_name(seg[1:]), alias), 0.1
@@ -1823,7 +1823,8 @@ class SourceExtractor:
                     or nm in self._stop_ar or (nm.startswith("ال") and not lead):
                 break
             lead.append(nm)
-            if nm.startswith("ال") and nm != "ال" and not (len(lead) >= 2 and lead[-2] in ("عبد", "ابو", "بن", "ابن", "ال")):
+            if nm.startswith("ال") and nm != "ال" \
+                    and not (len(lead) >= 2 and lead[-2] in ("عبد", "ابو", "بن", "ابن", "ال")):
                 break  # (آل, the family prefix of ابراهيم آل مرعي, goes on)
         longest = 5 if {"بن", "ابن", "عبد"} & set(lead) and lead[-1].startswith("ال") else 4  # بندر بن عبد الرحمن المهنا
         return lead if lead and len(lead) < len(words) and len(lead) <= longest else []
