@@ -1101,3 +1101,18 @@ def test_a_long_role_with_a_prepositional_complement_still_names_its_holder(extr
     text = ("دعا نائب أمين عام الحوار الوطني والقيادي في الثورة الشبابية ياسر الرعيني الحكومة بالعمل الجاد. "
             "وأكد الرعيني في تصريحات ل «عكاظ» على ضرورة الاهتمام بالنازحين.")
     assert ("الرعيني", "official") in [(r.text, r.kind) for r in cited(extractor, text)]
+
+
+def test_abbreviated_doctors_and_common_occupations_are_persons(extractor):
+    for text, span in (("وأوضح د. طاشكندي أنه تم منح المدينة الجائزة.", "د. طاشكندي"),
+                       ("أكد د. عبدالله الفايز على أن الأنسنة أساس المدن الخضراء.", "د. عبدالله الفايز"),
+                       ("من جانبه، أكد رجل الأعمال محمد باوزير أن الأسعار مناسبة.", "رجل الأعمال محمد باوزير"),
+                       ("وأكد الصراف رائد عبدالسلام أن اليورو مطلوب.", "الصراف رائد عبدالسلام")):
+        assert [(r.text, r.kind) for r in cited(extractor, text)] == [(span, "person")], text
+    # no title word may fold onto a common word: إمام is أمام ("in front of") after normalisation, الحرفي "literal"
+    assert not {"امام", "الحرفي", "الصحفي"} & extractor._all_title_words
+
+
+def test_an_unnamed_officer_is_anonymous_like_an_unnamed_official(extractor):
+    assert [(r.text, r.kind) for r in cited(extractor, "وكشف ضابط موال لجماعة الحوثي أن القوات انسحبت.")] == \
+        [("ضابط موال لجماعة الحوثي", "anonymous")]
