@@ -1103,10 +1103,8 @@ def test_a_long_role_with_a_prepositional_complement_still_names_its_holder(extr
     assert ("الرعيني", "official") in [(r.text, r.kind) for r in cited(extractor, text)]
 
 
-def test_abbreviated_doctors_and_common_occupations_are_persons(extractor):
-    for text, span in (("وأوضح د. طاشكندي أنه تم منح المدينة الجائزة.", "د. طاشكندي"),
-                       ("أكد د. عبدالله الفايز على أن الأنسنة أساس المدن الخضراء.", "د. عبدالله الفايز"),
-                       ("من جانبه، أكد رجل الأعمال محمد باوزير أن الأسعار مناسبة.", "رجل الأعمال محمد باوزير"),
+def test_common_occupations_are_persons(extractor):
+    for text, span in (("من جانبه، أكد رجل الأعمال محمد باوزير أن الأسعار مناسبة.", "رجل الأعمال محمد باوزير"),
                        ("وأكد الصراف رائد عبدالسلام أن اليورو مطلوب.", "الصراف رائد عبدالسلام")):
         assert [(r.text, r.kind) for r in cited(extractor, text)] == [(span, "person")], text
     # no title word may fold onto a common word: إمام is أمام ("in front of") after normalisation, الحرفي "literal"

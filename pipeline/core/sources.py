@@ -1640,9 +1640,6 @@ class SourceExtractor:
             first = norms[0]
         if len(norms) > 1 and norms[0] in _VAGUE_QUANTIFIERS and norms[1] in self._titles.get("document", ()):
             return "document"  # بعض الأبحاث، عدد من التقارير: documents, however many
-        if len(words) > 1 and norms[0] in _ABBREVIATED_HONORIFICS and len(seg) > 1 and seg[1].text == "." \
-                and seg[0] is words[0]:
-            return "person"  # د. فلان، م. فلان، أ. فلان: a doctor, an engineer, a professor (الدكتور فلان)
         if len(norms) > 1 and norms[0] == "صاحب" and norms[1] not in _HONORIFIC_OBJECTS:
             # صاحب البضاعة المواطن فلان، صاحب قصر: an owner speaks as a private person (صاحب السمو is a title)
             return "person"
