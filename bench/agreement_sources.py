@@ -1,6 +1,7 @@
 """Inter-annotator agreement on a sources gold set: a second, independent annotation scored against the first.
 
     python bench/agreement_sources.py                      # dev4 vs tests/data/sources_dev4_second_annotator.yaml
+    python bench/agreement_sources.py --set test4          # held-out test4 (aggregate only: no --details)
     python bench/agreement_sources.py --set dev4 --second FILE.yaml --details
 
 The second annotator worked from the article texts and the conventions in the gold files' headers
@@ -54,20 +55,22 @@ def agreement(which: str, second: Path) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", default="dev4", choices=sorted(ev.GOLD_SETS))
-    parser.add_argument("--second", type=Path, default=ev.DATA / "sources_dev4_second_annotator.yaml")
+    parser.add_argument("--second", type=Path, help="default: tests/data/sources_<set>_second_annotator.yaml")
     parser.add_argument("--details", action="store_true", help="list the items only one annotator has")
     args = parser.parse_args(argv)
     if not ev.saudinewsnet_zips():
         print("shared SaudiNewsNet data absent: nothing to score")
         return 0
-    res = agreement(args.set, args.second)
+    res = agreement(args.set, args.second or ev.DATA / f"sources_{args.set}_second_annotator.yaml")
     p, r = res["agree"] / res["second"], res["agree"] / res["first"]
     print(f"{args.set}: first annotation {res['first']} items, second {res['second']}, agreeing {res['agree']}")
     print(f"  second vs first (span overlap + kind): precision {p:.3f}  recall {r:.3f}  "
           f"F1 {2 * res['agree'] / (res['first'] + res['second']):.3f}")
     print(f"  span overlap only: precision {res['span_agree'] / res['second']:.3f}  "
           f"recall {res['span_agree'] / res['first']:.3f}")
-    if args.details:
+    if args.details and ev.GOLD_SETS[args.set][2] == "held-out":
+        print("  (a held-out set: only the aggregate is shown, never its items)")
+    elif args.details:
         for kind, text, cue in res["only_first"]:
             print("  only first: ", kind, "|", text, "|", cue)
         for kind, text, cue in res["only_second"]:
