@@ -33,21 +33,12 @@ def agreement(which: str, second: Path) -> dict:
                  for s, e in [ev._locate(doc["text"], g)]]
         n_first += len(first)
         n_second += len(items)
-        used, used_span = set(), set()
-        for item in items:
-            overlapping = [i for i, g in enumerate(first) if g["role"] == item["role"]
-                           and item["start"] < g["end"] and g["start"] < item["end"]]
-            match = next((i for i in overlapping if i not in used and first[i]["kind"] == item["kind"]), None)
-            if match is None:
-                only_second.append((item["kind"], item["text"], item.get("cue")))
-            else:
-                used.add(match)
-                agree += 1
-            span_match = next((i for i in overlapping if i not in used_span), None)
-            if span_match is not None:
-                used_span.add(span_match)
-                span_agree += 1
-        only_first += [(g["kind"], g["text"], g.get("cue")) for i, g in enumerate(first) if i not in used]
+        matches, spans = ev.match_items([(g["start"], g["end"], g["role"], g["kind"]) for g in items],
+                                        [(g["start"], g["end"], g["role"], g["kind"]) for g in first])
+        agree += sum(m is not None for m in matches)
+        span_agree += spans
+        only_second += [(g["kind"], g["text"], g.get("cue")) for g, m in zip(items, matches) if m is None]
+        only_first += [(g["kind"], g["text"], g.get("cue")) for i, g in enumerate(first) if i not in matches]
     return dict(first=n_first, second=n_second, agree=agree, span_agree=span_agree,
                 only_first=only_first, only_second=only_second)
 

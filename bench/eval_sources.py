@@ -140,6 +140,25 @@ def load_documents(which: str) -> list[dict[str, Any]]:
     return docs
 
 
+def match_items(predicted: list[tuple], gold: list[tuple]) -> tuple[list[int | None], int]:
+    """Greedy matching of (start, end, role, kind) items, in the predicted order: each predicted item takes
+    the first unmatched gold item of its role that overlaps it with the same kind (its index, or None), and,
+    separately, the first overlapping gold item of its role not yet taken by span (the count of those)."""
+    used_kind: set[int] = set()
+    used_span: set[int] = set()
+    matches: list[int | None] = []
+    for start, end, role, kind in predicted:
+        overlapping = [gi for gi, g in enumerate(gold) if g[2] == role and start < g[1] and g[0] < end]
+        hit = next((gi for gi in overlapping if gi not in used_kind and gold[gi][3] == kind), None)
+        if hit is not None:
+            used_kind.add(hit)
+        matches.append(hit)
+        span_hit = next((gi for gi in overlapping if gi not in used_span), None)
+        if span_hit is not None:
+            used_span.add(span_hit)
+    return matches, len(used_span)
+
+
 def evaluate(which: str = "seed", settings: SourceSettings | None = None,
              extractor: SourceExtractor | None = None, details: bool = False,
              entities: bool = True, pipeline: bool = True) -> dict[str, Any]:
@@ -171,28 +190,17 @@ def evaluate(which: str = "seed", settings: SourceSettings | None = None,
             gold.append(dict(item, start=s, end=e))
         for g in gold:
             gold_n[g["kind"]] += 1
-        used_kind, used_span = set(), set()
-        for r in in_text:
+        matches, spans = match_items([(r.start, r.end, r.role, r.kind) for r in in_text],
+                                     [(g["start"], g["end"], g["role"], g["kind"]) for g in gold])
+        span_tp += spans
+        for r, gi in zip(in_text, matches):
             pred_n[r.kind] += 1
-            match = None
-            for gi, g in enumerate(gold):
-                if gi in used_kind or g["role"] != r.role:
-                    continue
-                if r.start < g["end"] and g["start"] < r.end and g["kind"] == r.kind:
-                    match = gi
-                    break
-            if match is not None:
-                used_kind.add(match)
+            if gi is not None:
                 tp[r.kind] += 1
             else:
                 false_pos.append((doc["doc_id"], r.role, r.kind, r.text, r.cue))
-            for gi, g in enumerate(gold):
-                if gi not in used_span and g["role"] == r.role and r.start < g["end"] and g["start"] < r.end:
-                    used_span.add(gi)
-                    span_tp += 1
-                    break
         for gi, g in enumerate(gold):
-            if gi not in used_kind:
+            if gi not in matches:
                 misses.append((doc["doc_id"], g["role"], g["kind"], g["text"], g.get("cue")))
         if doc.get("publisher"):
             pub["gold"] += 1

@@ -298,6 +298,7 @@ _PUBLISHING_VERBS = {"نشر", "نشرت", "ينشر", "تنشر", "بث", "بث
 _REPORT_NOUNS = {"تقرير", "تقريرا", "تقارير", "تقاريرا", "تصريح", "تصريحا", "خبرا", "مقالا", "بيانا", "تحقيقا", "مقابله",
                  "حوارا", "نص", "وثيقه", "وثائق", "دراسه", "استطلاعا"}
 _COPULAS = {"ليس", "ليست", "غير", "كان", "كانت", "يكون", "تكون", "اصبح", "اصبحت", "بات", "باتت", "ظل", "ظلت"}
+_KANA = frozenset({"كان", "وكان", "كانت", "وكانت"})  # كان before its subject: وكانت السلطات قد أعلنت
 _CLAUSE_LEAD = {"وقد", "فقد", "قد", "كما", "ثم", "وكان", "وكانت", "كان", "كانت"}
 _UNTITLED = "_untitled"  # internal: a bare name without any evidence of its kind
 _HONORIFICS = {"الدكتور", "دكتور", "د", "م", "ا", "المهندس", "الشيخ", "الاستاذ", "اللواء", "العقيد", "العميد", "الفريق", "المقدم",
@@ -1049,7 +1050,7 @@ class SourceExtractor:
             if back and self._head_kind(toks[back[0]:back[1]]) in ("official", "government", "organisation", "media",
                                                                    "agency", "document") \
                     and (not one_word or back[0] == 0 or not toks[back[0] - 1].is_word
-                         or toks[back[0] - 1].norm in _THAT | {"كان", "وكان", "كانت", "وكانت", "فان"}):
+                         or toks[back[0] - 1].norm in _THAT | _KANA | {"فان"}):
                 # وكانت السلطات المغربية اعلنت الثلاثاء [تفكيك خلية]: a titled subject before, a bare object after
                 yield back, cue_text, "back", 0.05
                 return
@@ -1096,7 +1097,7 @@ class SourceExtractor:
                 if back and (self._is_whole_alias(toks[back[0]:back[1]]) or (
                         self._head_kind(toks[back[0]:back[1]]) in ("official", "government", "organisation", "document")
                         and back[0] > 0 and (toks[back[0] - 1].norm in _THAT
-                                             or toks[back[0] - 1].norm in ("كان", "وكان", "كانت", "وكانت")))):
+                                             or toks[back[0] - 1].norm in _KANA))):
                     # لكن الكرملين ينفي دوما تورطه; علما بأن الرئيس المكلف فلان أكد لأعضاء الشرف عدم ...
                     yield back, cue_text, "back", 0.0
 
@@ -1490,7 +1491,7 @@ class SourceExtractor:
             if self._is_cue_start(toks, a - 1):
                 break
             a -= 1
-        while a < b and (toks[a].norm in ("كان", "وكان", "كانت", "وكانت") or not toks[a].is_word):
+        while a < b and (toks[a].norm in _KANA or not toks[a].is_word):
             a += 1
         if a < b and v + 1 < len(toks) and toks[v + 1].norm in ("فيه", "فيها") and (
                 _accusative(toks[b - 1]) and toks[b - 1].norm.removesuffix("ا") in self._titles.get("document", ())
