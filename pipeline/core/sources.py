@@ -408,6 +408,7 @@ class SourceExtractor:
         self._cue_single = {k[0] for k in self._cues if len(k) == 1}
         self._refusal_verbs = {k[0] for k, (_, t) in self._cues.items() if t == "refusal"}
         self._verb_set = frozenset(k[0] for k, (lang, t) in self._cues.items() if lang == "ar" and t == "verb" and len(k) == 1)
+        self._verb_keys = self._verb_set | _THANKS_VERBS  # the bare forms a verb cue is known by
 
         self._cue_filter = frozenset({k[0] for k in self._cues} | _REFUSAL_VERBS
                                      | ((_THANKS_VERBS | {"علمت"}) if "ar" in self.settings.languages else set())
@@ -965,7 +966,7 @@ class SourceExtractor:
                 j = told[0][1]
             else:
                 j += 1
-        verb = toks[cue.start].bare if toks[cue.start].bare in self._verb_set | _THANKS_VERBS else toks[cue.start].norm
+        verb = toks[cue.start].bare if toks[cue.start].bare in self._verb_keys else toks[cue.start].norm
         # a verb before its subject is singular in Arabic: after قالوا/طالبوا/قالا the noun is the object
         plural = cue.lang == "ar" and cue.end == cue.start + 1 and verb.endswith(("وا", "ون")) or verb in ("قالا", "اوضحا")
         np = self._np_forward(toks, j, next_cue, stop_bal="ب" in _OBJECT_PREP.get(verb, ())) \
