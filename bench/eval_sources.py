@@ -1,7 +1,7 @@
 """Precision / recall of the sources extractor against the hand-annotated gold sets.
 
     python bench/eval_sources.py                 # all gold sets (skipped if absent)
-    python bench/eval_sources.py --sets seed dev # only some sets (seed, dev, dev2 ... dev11, test, test2 ... test6)
+    python bench/eval_sources.py --sets seed dev # only some sets (seed, dev, dev2 ... dev16, test, test2 ... test6)
     python bench/eval_sources.py --held-out      # only the held-out sets, and their pooled figure
     python bench/eval_sources.py --details       # also list every miss and false positive
     python bench/eval_sources.py --no-entities   # without the entity tagger's evidence
@@ -9,9 +9,9 @@
 Documents are processed the way the pipeline runs them: clean -> analyse_document (sentences and
 their languages) -> EntityTagger -> SourceExtractor.extract(..., entities=...).
 
-Gold sets (tests/data, see GOLD_SETS): the seed article; dev ... dev11 (40 SaudiNewsNet articles
+Gold sets (tests/data, see GOLD_SETS): the seed article; dev ... dev16 (40 SaudiNewsNet articles
 each, tuned on); test (test-1, held out at first, its misses studied since); test2 ... test6, held out
-(only their aggregate scores are looked at). dev2-dev11 and test2-test6 were each annotated by an
+(only their aggregate scores are looked at). dev2-dev16 and test2-test6 were each annotated by an
 annotator who never saw the extractor or its output. Each 40-article set is bench/_snn.py's
 sample(40, skip=N) with N in GOLD_SETS, so no two sets overlap.
 
@@ -57,6 +57,11 @@ GOLD_SETS: dict[str, tuple[Path, int, str]] = {
     "dev9": (DATA / "sources_dev9_saudinewsnet.yaml", 480, "dev"),
     "dev10": (DATA / "sources_dev10_saudinewsnet.yaml", 560, "dev"),
     "dev11": (DATA / "sources_dev11_saudinewsnet.yaml", 600, "dev"),
+    "dev12": (DATA / "sources_dev12_saudinewsnet.yaml", 680, "dev"),
+    "dev13": (DATA / "sources_dev13_saudinewsnet.yaml", 720, "dev"),
+    "dev14": (DATA / "sources_dev14_saudinewsnet.yaml", 760, "dev"),
+    "dev15": (DATA / "sources_dev15_saudinewsnet.yaml", 800, "dev"),
+    "dev16": (DATA / "sources_dev16_saudinewsnet.yaml", 840, "dev"),
     "saudinewsnet": (DATA / "sources_gold_saudinewsnet.yaml", 0, "studied"),
     "test2": (DATA / "sources_test2_saudinewsnet.yaml", 120, "held-out"),
     "test3": (DATA / "sources_test3_saudinewsnet.yaml", 160, "held-out"),
