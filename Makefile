@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat setup.py | sha256sum | cut -c1-12)
 OUT ?= out/sample
 
-.PHONY: install sample test browser bench train-ner eval clean dataflow-dry-run
+.PHONY: install sample test browser bench train-ner train-sources eval clean dataflow-dry-run
 
 $(STAMP): setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ train-ner: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[train]'
 	$(BIN)/python scripts/train_ner.py --stage2 --ship --processes 2
 	$(BIN)/python scripts/train_ner_neural.py --average-last 6 --epochs 20 --ship
+
+## Retrain the sources span model on the gold sets (needs ../shared/data for the article texts); ~15 min with --cv.
+train-sources: $(STAMP)
+	$(BIN)/python scripts/train_sources_crf.py --cv
 
 ## Build the sdist and translate the job for Dataflow without submitting (needs apache-beam[gcp]; own venv).
 dataflow-dry-run:

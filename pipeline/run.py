@@ -439,6 +439,11 @@ def print_summary(result: RunResult, stream=sys.stdout) -> None:
     tables = m["tables"]
     print(f"  sentences {tables['sentences']}, entities {tables['entities']}, sources {tables['sources']}, "
           f"duplicate clusters {tables['clusters']}", file=stream)
+    methods = {k.split("_", 1)[1]: v for k, v in m["metrics"].items() if k.startswith("sources.method_")}
+    if methods:
+        print("  sources found by: " + ", ".join(f"{k} {v}" for k, v in sorted(methods.items(), key=lambda kv: -kv[1]))
+              + (" (crf: the learned span model's additions, method=crf in the table)" if methods.get("crf") else ""),
+              file=stream)
     langs = {k.split("_", 1)[1]: v for k, v in m["metrics"].items() if k.startswith("segment.sentences_")}
     if langs:
         print("  sentence languages: " + ", ".join(f"{k} {v}" for k, v in sorted(langs.items(), key=lambda kv: -kv[1])),

@@ -84,6 +84,7 @@ SOURCES = pa.schema([
     ("quote_end", pa.int32()),
     ("role", pa.string()),
     ("confidence", pa.float32()),
+    ("method", pa.string()),
 ])
 
 CLUSTER_MEMBER = pa.struct([("doc_id", pa.string()), ("dup_status", pa.string()), ("similarity", pa.float32())])

@@ -71,6 +71,19 @@ def test_every_offset_cuts_back_out_of_its_document(sample_run):
                 assert texts[row["doc_id"]][row["start"]:row["end"]] == row["text"], (table, row)
 
 
+def test_sources_say_how_they_were_found(sample_run):
+    """Every source row is from the rules, the learned span model (crf) or metadata, and the summary counts each."""
+    out, stdout = sample_run
+    rows = read(out, "sources").to_pylist()
+    by_method = {m: sum(r["method"] == m for r in rows) for m in {r["method"] for r in rows}}
+    assert set(by_method) <= {"rules", "crf", "metadata"} and by_method["rules"] > 0
+    assert all((r["method"] == "metadata") == (r["role"] == "publisher") for r in rows)
+    assert all(r["role"] == "cited" and r["confidence"] >= 0.7 and r["cue"] for r in rows if r["method"] == "crf")
+    metrics = json.loads((out / "manifest.json").read_text())["metrics"]
+    assert {k.split("_", 1)[1]: v for k, v in metrics.items() if k.startswith("sources.method_")} == by_method
+    assert "sources found by: " in stdout
+
+
 def test_encodings_recorded(sample_run):
     out, _ = sample_run
     by_file = {d["source_uri"].rsplit("/", 1)[-1]: d["encoding"] for d in read(out, "documents").to_pylist()}

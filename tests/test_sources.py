@@ -22,7 +22,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def extractor() -> SourceExtractor:
-    return SourceExtractor()
+    """The rules alone: these tests pin down rule behaviour; the learned span model, which adds rows only
+    where no rule row is, has its own tests (test_sources_model.py) and is scored with the rules by the
+    gold-set tests below (``evaluate`` runs the default settings)."""
+    return SourceExtractor(SourceSettings(model_spans=False))
 
 
 def cited(extractor: SourceExtractor, text: str, **kw):
@@ -427,34 +430,35 @@ def test_saudinewsnet_gold_runs_when_data_present():
 
 def test_held_out_test2_runs_when_data_present():
     """sample(40, skip=120), annotated without looking at the extractor; never tuned on (P 0.930, R 0.602
-    when first measured): a regression guard, not the target."""
+    when first measured; rules + span model 0.883 / 0.773): a regression guard, not the target."""
     ev = _eval_module()
     if not ev.saudinewsnet_zips():
         pytest.skip("shared SaudiNewsNet data absent")
     res = ev.evaluate("test2")
     assert res["documents"] == 40
-    assert res["precision"] >= 0.85 and res["recall"] >= 0.55, res
+    assert res["precision"] >= 0.85 and res["recall"] >= 0.7, res
 
 
 def test_held_out_test3_runs_when_data_present():
     """sample(40, skip=160), annotated by a third independent pass without the extractor; P 0.952,
-    R 0.619 when first measured, R 0.608 after the participle precision guards: a regression guard,
-    not the target (R >= 0.8)."""
+    R 0.619 when first measured, R 0.608 after the participle precision guards, 0.957 / 0.680 with the
+    span model: a regression guard, not the target (R >= 0.8)."""
     ev = _eval_module()
     if not ev.saudinewsnet_zips():
         pytest.skip("shared SaudiNewsNet data absent")
     res = ev.evaluate("test3")
     assert res["documents"] == 40
     assert res["publisher"]["precision"] == 1.0 and res["publisher"]["recall"] == 1.0
-    assert res["precision"] >= 0.9 and res["recall"] >= 0.55, res
+    assert res["precision"] >= 0.9 and res["recall"] >= 0.62, res
 
 
-@pytest.mark.parametrize("which, first, floor", [("test4", (0.891, 0.557), (0.85, 0.5)),
-                                                  ("test5", (0.883, 0.701), (0.85, 0.6)),
-                                                  ("test6", (0.855, 0.610), (0.8, 0.55))])
+@pytest.mark.parametrize("which, first, floor", [("test4", (0.891, 0.557), (0.85, 0.6)),
+                                                  ("test5", (0.883, 0.701), (0.85, 0.7)),
+                                                  ("test6", (0.855, 0.610), (0.8, 0.6))])
 def test_held_out_test4_to_test6_run_when_data_present(which, first, floor):
     """sample(40, skip=280 / 520 / 640), each annotated by an independent pass that never saw the extractor; only
-    their aggregates are looked at. ``first`` is P/R when first measured: regression guards, not the target."""
+    their aggregates are looked at. ``first`` is P/R when first measured (rules alone; with the span model
+    0.877 / 0.648, 0.881 / 0.763, 0.823 / 0.662): regression guards, not the target."""
     ev = _eval_module()
     if not ev.saudinewsnet_zips():
         pytest.skip("shared SaudiNewsNet data absent")

@@ -481,7 +481,7 @@ def _strip_conj(w: str, lexicon: Lexicon | None) -> str:
 # --------------------------------------------------------------------------------------
 # Backends
 # --------------------------------------------------------------------------------------
-def _open_crf(path: Path):
+def open_crf_model(path: Path):
     """A pycrfsuite Tagger for a model file, gzip-compressed (``.gz``) or not."""
     import pycrfsuite
 
@@ -524,10 +524,10 @@ class CrfArabicTagger:
                     k, _, v = line.rstrip("\n").partition("\t")
                     gaz[k] = v
         self.features = FeatureExtractor(self.lexicon, gaz)
-        self.tagger = _open_crf(crf_path)
+        self.tagger = open_crf_model(crf_path)
         self.stage2 = None
         if stage2 and (model_dir / CRF2_MODEL_FILE).exists():
-            self.stage2 = _open_crf(model_dir / CRF2_MODEL_FILE)
+            self.stage2 = open_crf_model(model_dir / CRF2_MODEL_FILE)
         self.name = self.meta.get("tagger_name", CRF_TAGGER_NAME)
 
     def _run(self, tagger, xseq) -> tuple[list[str], list[float]]:

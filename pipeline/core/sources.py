@@ -36,6 +36,7 @@ from camel_tools.utils.dediac import dediac_ar
 
 from pipeline.core.clean import normalise_for_search
 from pipeline.core.sentences import split_sentences
+from pipeline.core.sources_model import NEAR_CUE_WINDOW, LexicalMarks, SourceSpanModel, SpanFeatures, entity_types
 from pipeline.core.types import Entity, Sentence, SourceMention
 
 ROLES = ("cited", "publisher", "agency_credit")
@@ -62,6 +63,11 @@ class SourceSettings:
     untitled_names: what to do with a cited bare name that has no title, role or known kind anywhere
         in the text (وقال فلان): "drop" it (default: news cite officials and private persons alike
         by bare name, so its kind would be a guess) or type it "person".
+    model_spans: add the cited sources the learned span model (``sources_model.py``) finds where no
+        rule row is and a lexicon cue is within reach; those rows have ``method="crf"``.
+    model_min_confidence: the lowest CRF probability of such a row, in [0, 1] (0.7: the highest
+        recall at precision >= 0.9 in the training script's cross-validation).
+    model_dir: directory of the span model and the word-cluster table; None = pipeline/models.
     """
 
     lexicon_path: str | None = None
@@ -73,6 +79,9 @@ class SourceSettings:
     publisher_from_url: bool = True
     resolve_names: bool = True
     untitled_names: str = "drop"
+    model_spans: bool = True
+    model_min_confidence: float = 0.7
+    model_dir: str | None = None
 
     def __post_init__(self) -> None:
         if self.lexicon_path is not None and not isinstance(self.lexicon_path, str):
@@ -93,7 +102,12 @@ class SourceSettings:
             raise ValueError(f"sources.max_source_tokens must be an integer in 1..40, got {self.max_source_tokens!r}")
         if self.untitled_names not in ("drop", "person"):
             raise ValueError(f"sources.untitled_names must be one of drop, person; got {self.untitled_names!r}")
-        for name in ("extract_quotes", "publisher_from_url", "resolve_names"):
+        if isinstance(self.model_min_confidence, bool) or not isinstance(self.model_min_confidence, (int, float)) \
+                or not 0.0 <= float(self.model_min_confidence) <= 1.0:
+            raise ValueError(f"sources.model_min_confidence must be a number in [0, 1], got {self.model_min_confidence!r}")
+        if self.model_dir is not None and not isinstance(self.model_dir, str):
+            raise ValueError(f"sources.model_dir must be a path string or null, got {self.model_dir!r}")
+        for name in ("extract_quotes", "publisher_from_url", "resolve_names", "model_spans"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"sources.{name} must be true or false, got {getattr(self, name)!r}")
 
@@ -201,7 +215,8 @@ class _Toks(list):
         self.conj_trims: dict[int, int] = {}
 
 
-def _tokenise(text: str, start: int, end: int) -> _Toks:
+def tokenise(text: str, start: int, end: int) -> _Toks:
+    """The tokens of ``text[start:end]`` with their offsets and normalised forms."""
     out = _Toks()
     for m in _TOKEN_RE.finditer(text, start, end):
         word = m.group(0)
@@ -222,6 +237,17 @@ def _strip_clitic(norm: str) -> str:
     if len(norm) > 2 and norm[0] in "وف":
         return norm[1:]
     return norm
+
+
+def _proclitic_before_article(word: str) -> int:
+    """Characters of a conjunction or preposition glued to a definite word (والوزارة, بالشركة: 1,
+    وبالشركة: 2), so that a model span starts at the article as the gold spans do; 0 otherwise."""
+    letters = [i for i, c in enumerate(word) if not ("\u064b" <= c <= "\u065f" or c in "\u0670\u0640")]
+    base = "".join(word[i] for i in letters)
+    for n in (2, 1):
+        if len(base) > n + 3 and base[n:n + 2] == "ال" and all(c in "وفبلك" for c in base[:n]):
+            return letters[n]
+    return 0
 
 
 def _phrase_keys(phrases: Iterable[str]) -> set[tuple[str, ...]]:
@@ -356,6 +382,10 @@ class SourceExtractor:
         self.settings = settings or SourceSettings()
         self.lexicon = load_lexicon(self.settings.lexicon_path)
         self._build()
+        self._marks: dict[str, LexicalMarks] = {}
+        self._span_features: SpanFeatures | None = None
+        self.span_model = SourceSpanModel(self._model_dir(), self.span_features) \
+            if self.settings.model_spans else None
 
     # ---------------------------------------------------------------- lexicon indexes
     def _build(self) -> None:
@@ -479,7 +509,75 @@ class SourceExtractor:
         if "cited" in roles:
             rows.extend(self._cited(doc_id, text, sentences, entities,
                                     publisher.canonical if publisher else self._outlet_canonical(outlet, url)))
+            if self.span_model is not None:
+                rows.extend(self._model_rows(doc_id, text, sentences, entities, rows))
         return [r for r in rows if r.confidence >= self.settings.min_confidence]
+
+    # ---------------------------------------------------------------- the learned span model
+    def _model_dir(self) -> Path:
+        if self.settings.model_dir:
+            return Path(self.settings.model_dir)
+        from pipeline.core.entities import MODELS_DIR
+        return MODELS_DIR
+
+    def lexical_marks(self, norm: str) -> LexicalMarks:
+        """What the lexicon says about a normalised word: the span model's view of the rules' knowledge."""
+        marks = self._marks.get(norm)
+        if marks is None:
+            bare = _strip_clitic(norm)
+            forms = (norm, bare, _after_l(norm))
+            cue = next((self._cues[(w,)][1] for w in forms[:2] if (w,) in self._cues), "")
+            if not cue:
+                cue = ("participle" if bare in _PARTICIPLE_CUES else "thanks" if bare in _THANKS_VERBS
+                       else "refusal" if bare in _REFUSAL_VERBS else "")
+            title = next((kind for kind, words in self._titles.items() for w in forms if w in words), "")
+            marks = LexicalMarks(cue, title, any((w,) in self._anon_heads for w in forms[:2]),
+                                 norm in self._stop_ar or norm in self._stop_latin)
+            if len(self._marks) >= 50_000:
+                self._marks.clear()  # bounded like the other word caches
+            self._marks[norm] = marks
+        return marks
+
+    def span_features(self) -> SpanFeatures:
+        """Token features of the span model over this lexicon and the entity tagger's word clusters
+        (the same object serves training, ``scripts/train_sources_crf.py``, and tagging)."""
+        if self._span_features is None:
+            from pipeline.core.entities import LEXICON_FILE, FeatureExtractor, Lexicon
+            clusters = Lexicon.load(self._model_dir() / LEXICON_FILE)
+            self._span_features = SpanFeatures(self.lexical_marks, FeatureExtractor(clusters).word_features)
+        return self._span_features
+
+    def _model_rows(self, doc_id: str, text: str, sentences: Sequence[Sentence], entities: Sequence[Entity],
+                    taken: Sequence[SourceMention]) -> list[SourceMention]:
+        """Cited sources the span model finds where no rule row (cited or credit) overlaps."""
+        rows: list[SourceMention] = []
+        spans = [(r.start, r.end) for r in taken if r.start >= 0]
+        for sent in sentences:
+            if sent.is_boilerplate or text[sent.start:sent.end].lstrip().startswith(_LINK_LINES):
+                continue
+            toks = tokenise(text, sent.start, sent.end)
+            kinds = entity_types(toks, [e for e in entities if sent.start <= e.start < sent.end])
+            for a, b, kind, prob in self.span_model.propose(toks, kinds):
+                if prob < self.settings.model_min_confidence:
+                    continue
+                s, e = toks[a].start + _proclitic_before_article(toks[a].text), toks[b - 1].end
+                if any(s < ue and us < e for us, ue in spans):
+                    continue
+                cue = self._nearest_cue(toks, a, b)
+                if not cue:
+                    continue  # no lexicon cue within reach: three in four such rows were wrong in cross-validation
+                spans.append((s, e))
+                alias = self._aliases.get(tuple(t.norm for t in toks[a:b] if t.is_word))
+                canonical, kind = alias if alias else (text[s:e], kind)
+                rows.append(SourceMention(doc_id, sent.sentence_index, s, e, text[s:e], canonical, kind, cue,
+                                          None, None, None, "cited", round(prob, 3), "crf"))
+        return rows
+
+    def _nearest_cue(self, toks, a: int, b: int) -> str:
+        """The cue word closest to a model span (the model tags spans, not cues), or "" when none is near."""
+        near = [(min(abs(i - a), abs(i - (b - 1))), i) for i in range(len(toks))
+                if not a <= i < b and self.lexical_marks(toks[i].norm).cue]
+        return toks[min(near)[1]].text if near and min(near)[0] <= NEAR_CUE_WINDOW else ""
 
     def publisher(self, doc_id: str, outlet: str | None, url: str | None) -> SourceMention | None:
         """The publisher row from metadata: ``outlet`` when given, else the URL's host."""
@@ -487,14 +585,14 @@ class SourceExtractor:
             hit = self._lookup_outlet(outlet.strip())
             canonical, kind = hit or (outlet.strip(), "media")
             return SourceMention(doc_id, -1, -1, -1, outlet.strip(), canonical, kind, "metadata:outlet",
-                                 None, None, None, "publisher", 1.0 if hit else 0.6)
+                                 None, None, None, "publisher", 1.0 if hit else 0.6, "metadata")
         if url and self.settings.publisher_from_url:
             host = (urlparse(url if "//" in url else "//" + url).hostname or "").casefold()
             if host:
                 hit = self._lookup_host(host)
                 canonical, kind = hit or (host.removeprefix("www."), "media")
                 return SourceMention(doc_id, -1, -1, -1, host, canonical, kind, "metadata:url",
-                                     None, None, None, "publisher", 0.9 if hit else 0.5)
+                                     None, None, None, "publisher", 0.9 if hit else 0.5, "metadata")
         return None
 
     def agency_credits(self, doc_id: str, text: str, sentences: Sequence[Sentence]) -> list[SourceMention]:
@@ -561,7 +659,7 @@ class SourceExtractor:
             words = _quick_words(text[sent.start:sent.end])
             has_cue = _any_word(words, self._cue_filter)
             if has_cue or (self.settings.resolve_names and _any_word(words, self._title_filter)):
-                toks = _tokenise(text, sent.start, sent.end)
+                toks = tokenise(text, sent.start, sent.end)
                 memory_toks.extend(toks)
                 if has_cue:
                     sent_toks.append((sent, toks))
@@ -1984,7 +2082,7 @@ class SourceExtractor:
             if e.type == "ORG":
                 if votes.get(key, 0) <= 0 or key in per_parts:
                     continue  # روميرو tagged PER elsewhere in the text
-                toks = _tokenise(text, e.start, e.end)
+                toks = tokenise(text, e.start, e.end)
                 head = self._head_kind(toks)
                 kind = head if head in ("government", "organisation", "media") else "organisation"
                 if head in ("agency",) or self._has_alias(toks):
@@ -1995,7 +2093,7 @@ class SourceExtractor:
                 continue
             sent = by_index.get(e.sentence_index)
             start = sent.start if sent is not None and sent.start <= e.start else max(0, e.start - 150)
-            before = _tokenise(text, max(start, e.start - 150), e.start)
+            before = tokenise(text, max(start, e.start - 150), e.start)
             kind = None
             commas = 0
             for t in list(reversed(before))[:10]:

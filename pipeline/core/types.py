@@ -68,6 +68,7 @@ class SourceMention:
     quote_end: int | None
     role: str  # cited, publisher, agency_credit
     confidence: float
+    method: str = "rules"  # how it was found: 'rules' (cues, credits), 'crf' (the learned span model), 'metadata'
 
 
 @dataclass

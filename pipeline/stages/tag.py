@@ -38,6 +38,8 @@ class _TagFn(beam.DoFn):
         self._tagger.counts.clear()
         for key, count in Counter(f"{s.role}_{s.kind}" for s in analysed.sources).items():
             Metrics.counter("sources", key).inc(count)
+        for key, count in Counter(f"method_{s.method}" for s in analysed.sources).items():
+            Metrics.counter("sources", key).inc(count)  # rules / crf (learned spans) / metadata
         yield analysed
 
 

@@ -1,0 +1,123 @@
+"""The learned span model of the sources stage (pipeline/core/sources_model.py) and how the extractor uses it."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline.core.clean import clean_text
+from pipeline.core.sources import SourceExtractor, SourceSettings, _proclitic_before_article, sentences_for, tokenise
+from pipeline.core.sources_model import META_FILE, MODEL_FILE, bio_labels, entity_types
+from pipeline.core.types import Entity
+
+ROOT = Path(__file__).resolve().parents[1]
+MODELS = ROOT / "pipeline" / "models"
+
+
+@pytest.fixture(scope="module")
+def extractor():
+    return SourceExtractor(SourceSettings())
+
+
+@pytest.fixture(scope="module")
+def rules_only():
+    return SourceExtractor(SourceSettings(model_spans=False))
+
+
+@pytest.fixture(scope="module")
+def seed_text():
+    return clean_text((ROOT / "sample_data" / "seed_article_ar.txt").read_text(encoding="utf-8")).text
+
+
+def test_bio_labels_take_the_whole_token_of_a_span_after_a_proclitic():
+    text = "وقالت لوكالة رويترز إن"
+    toks = tokenise(text, 0, len(text))
+    start = text.index("وكالة")
+    assert bio_labels(toks, [(start, start + len("وكالة رويترز"), "c:news_agency")]) == \
+        ["O", "B-c:news_agency", "I-c:news_agency", "O"]
+
+
+def test_entity_types_mark_the_tokens_inside_an_entity():
+    text = "قال عادل الجبير إن"
+    toks = tokenise(text, 0, len(text))
+    ent = Entity("d", 0, 4, 15, "عادل الجبير", "PER", "عادل الجبير", "ar", "test", 0.9)
+    assert entity_types(toks, [ent]) == ["O", "PER", "PER", "O"]
+
+
+@pytest.mark.parametrize("word, cut", [("والوزارة", 1), ("بالشركة", 1), ("وبالشركة", 2), ("وَالوزارة", 2),
+                                       ("للوزارة", 0), ("وزارة", 0), ("الوزارة", 0), ("وال", 0)])
+def test_a_model_span_starts_at_the_article(word, cut):
+    assert _proclitic_before_article(word) == cut
+
+
+def test_lexical_marks_give_the_model_the_rules_knowledge(extractor):
+    marks = extractor.lexical_marks
+    assert marks("قالت").cue == "verb" and marks("وقالت").cue == "verb"
+    assert marks("مؤكدا").cue == "relay" and marks("معتبرا").cue == "participle"
+    assert marks("بحسب").cue == "prep"
+    assert marks("وزاره").title == "government"
+    assert marks("مصادر").anonymous and not marks("الوزير").anonymous
+    assert marks("ان").stop and not marks("وزاره").stop
+
+
+def test_features_carry_the_nearest_cue_and_the_word_clusters(extractor):
+    text = "وقال المتحدث باسم الوزارة إن"
+    toks = tokenise(text, 0, len(text))
+    feats = extractor.span_features().sentence(toks, ["O"] * len(toks))
+    assert feats[1]["cueL"] == "verb1" and feats[1]["-1cue"] == "verb"
+    assert "0w2v256" in feats[1]  # a frequent word has a cluster in the entity tagger's table
+
+
+def test_model_rows_only_fill_gaps_between_rule_rows(extractor, rules_only, seed_text):
+    """The model never changes or removes a rule row; its rows overlap none, are cited, and say how they were found."""
+    sents = sentences_for("seed", seed_text)
+    with_model = extractor.extract("seed", seed_text, sents)
+    rules = rules_only.extract("seed", seed_text, sents)
+    assert [r for r in with_model if r.method != "crf"] == rules
+    for r in (r for r in with_model if r.method == "crf"):
+        assert r.role == "cited" and r.confidence >= extractor.settings.model_min_confidence and r.cue and seed_text[r.start:r.end] == r.text
+        assert not any(r.start < o.end and o.start < r.end for o in rules if o.start >= 0)
+    assert {r.method for r in rules} <= {"rules", "metadata"}
+
+
+def test_model_rows_respect_their_threshold(seed_text):
+    sents = sentences_for("seed", seed_text)
+    strict = SourceExtractor(SourceSettings(model_min_confidence=1.0)).extract("seed", seed_text, sents)
+    assert not [r for r in strict if r.method == "crf"]
+
+
+@pytest.mark.parametrize("kwargs", [{"model_min_confidence": 1.5}, {"model_min_confidence": "high"},
+                                    {"model_min_confidence": True}, {"model_dir": 3}, {"model_spans": "yes"}])
+def test_model_settings_are_validated(kwargs):
+    with pytest.raises(ValueError):
+        SourceSettings(**kwargs)
+
+
+def test_a_missing_model_is_a_clear_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="model_spans: false"):
+        SourceExtractor(SourceSettings(model_dir=str(tmp_path)))
+    assert SourceExtractor(SourceSettings(model_dir=str(tmp_path), model_spans=False)).span_model is None
+
+
+def test_the_shipped_model_was_never_trained_on_a_held_out_set():
+    """bench/eval_sources.py --held-out is a test of rules + model only if the model never saw those sets."""
+    import sys
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        import eval_sources
+    finally:
+        sys.path.pop(0)
+    meta = json.loads((MODELS / META_FILE).read_text(encoding="utf-8"))
+    held_out = {name for name, (_, _, role) in eval_sources.GOLD_SETS.items() if role == "held-out"}
+    assert meta["training_sets"] and not set(meta["training_sets"]) & held_out
+    assert (MODELS / MODEL_FILE).stat().st_size < 8_000_000
+
+
+def test_the_model_finds_a_source_the_rules_miss(extractor, rules_only):
+    """A group subject outside the anonymous lexicon (مختصون) with a stance verb: no rule row, one model row."""
+    text = "ويرى مختصون في الاقتصاد أن الأسعار سترتفع."
+    sents = sentences_for("d", text)
+    assert not [r for r in rules_only.extract("d", text, sents) if r.role == "cited"]
+    rows = [r for r in extractor.extract("d", text, sents) if r.role == "cited"]
+    assert [(r.text, r.kind, r.method, r.cue) for r in rows] == [("مختصون في الاقتصاد", "anonymous", "crf", "ويرى")]
