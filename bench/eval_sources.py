@@ -1,7 +1,7 @@
 """Precision / recall of the sources extractor against the hand-annotated gold sets.
 
     python bench/eval_sources.py                 # all gold sets (skipped if absent)
-    python bench/eval_sources.py --sets seed dev # only some sets (seed, dev, dev2 ... dev16, test, test2 ... test6)
+    python bench/eval_sources.py --sets seed dev # only some sets (seed, dev, dev2 ... dev20, test, test2 ... test7)
     python bench/eval_sources.py --held-out      # only the held-out sets, and their pooled figure
     python bench/eval_sources.py --details       # also list every miss and false positive
     python bench/eval_sources.py --no-entities   # without the entity tagger's evidence
@@ -10,10 +10,10 @@
 Documents are processed the way the pipeline runs them: clean -> analyse_document (sentences and
 their languages) -> EntityTagger -> SourceExtractor.extract(..., entities=...).
 
-Gold sets (tests/data, see GOLD_SETS): the seed article; dev ... dev16 (40 SaudiNewsNet articles
+Gold sets (tests/data, see GOLD_SETS): the seed article; dev ... dev20 (40 SaudiNewsNet articles
 each, tuned on, and with test-1 and the seed the training data of the span model,
-scripts/train_sources_crf.py); test (test-1, held out at first, its misses studied since); test2 ... test6, held out
-(only their aggregate scores are looked at). dev2-dev16 and test2-test6 were each annotated by an
+scripts/train_sources_crf.py); test (test-1, held out at first, its misses studied since); test2 ... test7, held out
+(only their aggregate scores are looked at). dev2-dev20 and test2-test7 were each annotated by an
 annotator who never saw the extractor or its output. Each 40-article set is bench/_snn.py's
 sample(40, skip=N) with N in GOLD_SETS, so no two sets overlap.
 
@@ -64,12 +64,17 @@ GOLD_SETS: dict[str, tuple[Path, int, str]] = {
     "dev14": (DATA / "sources_dev14_saudinewsnet.yaml", 760, "dev"),
     "dev15": (DATA / "sources_dev15_saudinewsnet.yaml", 800, "dev"),
     "dev16": (DATA / "sources_dev16_saudinewsnet.yaml", 840, "dev"),
+    "dev17": (DATA / "sources_dev17_saudinewsnet.yaml", 880, "dev"),
+    "dev18": (DATA / "sources_dev18_saudinewsnet.yaml", 920, "dev"),
+    "dev19": (DATA / "sources_dev19_saudinewsnet.yaml", 960, "dev"),
+    "dev20": (DATA / "sources_dev20_saudinewsnet.yaml", 1000, "dev"),
     "saudinewsnet": (DATA / "sources_gold_saudinewsnet.yaml", 0, "studied"),
     "test2": (DATA / "sources_test2_saudinewsnet.yaml", 120, "held-out"),
     "test3": (DATA / "sources_test3_saudinewsnet.yaml", 160, "held-out"),
     "test4": (DATA / "sources_test4_saudinewsnet.yaml", 280, "held-out"),
     "test5": (DATA / "sources_test5_saudinewsnet.yaml", 520, "held-out"),
     "test6": (DATA / "sources_test6_saudinewsnet.yaml", 640, "held-out"),
+    "test7": (DATA / "sources_test7_saudinewsnet.yaml", 1040, "held-out"),
 }
 GOLD_SETS["test"] = GOLD_SETS["saudinewsnet"]
 GOLD_FILES = {name: path for name, (path, _, _) in GOLD_SETS.items()}

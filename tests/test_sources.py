@@ -454,11 +454,13 @@ def test_held_out_test3_runs_when_data_present():
 
 @pytest.mark.parametrize("which, first, floor", [("test4", (0.891, 0.557), (0.85, 0.6)),
                                                   ("test5", (0.883, 0.701), (0.85, 0.7)),
-                                                  ("test6", (0.855, 0.610), (0.8, 0.6))])
-def test_held_out_test4_to_test6_run_when_data_present(which, first, floor):
-    """sample(40, skip=280 / 520 / 640), each annotated by an independent pass that never saw the extractor; only
-    their aggregates are looked at. ``first`` is P/R when first measured (rules alone; with the span model
-    0.877 / 0.648, 0.881 / 0.763, 0.823 / 0.662): regression guards, not the target."""
+                                                  ("test6", (0.855, 0.610), (0.8, 0.6)),
+                                                  ("test7", (0.773, 0.518), (0.75, 0.5))])
+def test_held_out_test4_to_test7_run_when_data_present(which, first, floor):
+    """sample(40, skip=280 / 520 / 640 / 1040), each annotated by an independent pass that never saw the extractor;
+    only their aggregates are looked at. ``first`` is P/R when first measured (rules alone for test4-6, with the
+    span model of 681 articles for test7; with the model of 841 articles 0.866 / 0.659, 0.893 / 0.773,
+    0.825 / 0.675, 0.811 / 0.536): regression guards, not the target."""
     ev = _eval_module()
     if not ev.saudinewsnet_zips():
         pytest.skip("shared SaudiNewsNet data absent")
