@@ -1,5 +1,5 @@
 """Counts over every shared SaudiNewsNet article: agency credits by agency, publisher rows by outlet,
-cited sources by kind (and the most frequent cited canonical names).
+cited sources by kind (and the most frequent cited canonical names), rows by method (rules, crf, metadata).
 
     python bench/sources_stats.py [--limit N] [--top 15]
 
@@ -25,7 +25,7 @@ from pipeline.core.sources import SourceExtractor, SourceSettings, sentences_for
 
 def collect(limit: int | None = None, settings: SourceSettings | None = None) -> dict:
     extractor = SourceExtractor(settings or SourceSettings())
-    credits, publishers, kinds, cited_names, cues = Counter(), Counter(), Counter(), Counter(), Counter()
+    credits, publishers, kinds, cited_names, cues, methods = (Counter() for _ in range(6))
     docs = rows_total = docs_with_credit = docs_with_cited = 0
     t0 = time.perf_counter()
     for _zip, rec in iter_articles():
@@ -38,6 +38,7 @@ def collect(limit: int | None = None, settings: SourceSettings | None = None) ->
         rows_total += len(rows)
         has_credit = has_cited = False
         for r in rows:
+            methods[r.method] += 1
             if r.role == "agency_credit":
                 credits[r.canonical] += 1
                 has_credit = True
@@ -52,7 +53,7 @@ def collect(limit: int | None = None, settings: SourceSettings | None = None) ->
         docs_with_cited += has_cited
     elapsed = time.perf_counter() - t0
     return dict(documents=docs, rows=rows_total, seconds=elapsed, agency_credits=credits, publishers=publishers,
-                cited_by_kind=kinds, cited_names=cited_names, cues=cues, docs_with_credit=docs_with_credit,
+                cited_by_kind=kinds, cited_names=cited_names, cues=cues, methods=methods, docs_with_credit=docs_with_credit,
                 docs_with_cited=docs_with_cited)
 
 
@@ -68,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     n = res["documents"]
     print(f"{n} articles, {res['rows']} source rows in {res['seconds']:.1f} s ({n / res['seconds']:.0f} docs/s)")
     print(f"articles with an agency credit: {res['docs_with_credit']}; with >= 1 cited source: {res['docs_with_cited']}")
+    print("rows by method: " + ", ".join(f"{m} {c}" for m, c in res["methods"].most_common()))
     print("\nagency credits by agency:")
     for name, c in res["agency_credits"].most_common():
         print(f"  {c:6d}  {name}")

@@ -65,8 +65,8 @@ def test_features_carry_the_nearest_cue_and_the_word_clusters(extractor):
     text = "وقال المتحدث باسم الوزارة إن"
     toks = tokenise(text, 0, len(text))
     feats = extractor.span_features().sentence(toks, ["O"] * len(toks))
-    assert feats[1]["cueL"] == "verb1" and feats[1]["-1cue"] == "verb"
-    assert "0w2v256" in feats[1]  # a frequent word has a cluster in the entity tagger's table
+    assert "cueL:verb1" in feats[1] and "-1cue:verb" in feats[1]
+    assert any(f.startswith("0w2v256:") for f in feats[1])  # a frequent word has a cluster in the entity tagger's table
 
 
 def test_model_rows_only_fill_gaps_between_rule_rows(extractor, rules_only, seed_text):

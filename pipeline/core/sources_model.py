@@ -54,53 +54,70 @@ class SpanFeatures:
     clusters), or is None when those are not available.
     """
 
+    CACHE_WORDS = 50_000  # per-word feature strings; bounded like the other word caches
+
     def __init__(self, marks: Callable[[str], LexicalMarks],
                  word_features: Callable[[str], dict[str, str]] | None):
         self.marks = marks
         self.word_features = word_features
+        self._cache: dict[str, tuple[LexicalMarks, list[str], dict[int, list[str]]]] = {}
 
-    def sentence(self, toks: Sequence[Token], entity_types: Sequence[str]) -> list[dict[str, str]]:
+    def _word(self, tok: Token) -> tuple[LexicalMarks, list[str], dict[int, list[str]]]:
+        """A word's own features and what it contributes as the neighbour at each offset, as
+        python-crfsuite attribute strings ("name:value", the form its dict items take)."""
+        hit = self._cache.get(tok.text)
+        if hit is not None:
+            return hit
+        m = self.marks(tok.norm)
+        wf = self.word_features(tok.text) if self.word_features else {}
+        own = ["b:1", f"n:{tok.norm}", f"cue:{m.cue}", f"title:{m.title}"]
+        if m.anonymous:
+            own.append("anon:1")
+        if m.stop:
+            own.append("stop:1")
+        own.extend(f"0{k}:{wf[k]}" for k in _WORD_KEYS_SELF if k in wf)
+        near = {}
+        for d in _NEIGHBOURS:
+            items = [f"{d}n:{tok.norm}", f"{d}cue:{m.cue}"]
+            if abs(d) == 1:
+                items.append(f"{d}title:{m.title}")
+            if abs(d) <= 2:
+                items.extend(f"{d}{k}:{wf[k]}" for k in (_WORD_KEYS_NEAR if abs(d) == 1 else ("w2v256",)) if k in wf)
+            near[d] = items
+        if len(self._cache) >= self.CACHE_WORDS:
+            self._cache.clear()
+        self._cache[tok.text] = hit = (m, own, near)
+        return hit
+
+    def sentence(self, toks: Sequence[Token], entity_types: Sequence[str]) -> list[list[str]]:
         n = len(toks)
-        marks = [self.marks(t.norm) for t in toks]
-        words = [self.word_features(t.text) if self.word_features else {} for t in toks]
-        cue_at = [i for i, m in enumerate(marks) if m.cue]
+        words = [self._word(t) for t in toks]
+        cue_at = [i for i, w in enumerate(words) if w[0].cue]
         out = []
         for i in range(n):
-            m = marks[i]
-            f = {"b": "1", "n": toks[i].norm, "cue": m.cue, "title": m.title, "ent": entity_types[i]}
-            if m.anonymous:
-                f["anon"] = "1"
-            if m.stop:
-                f["stop"] = "1"
+            f = words[i][1] + [f"ent:{entity_types[i]}"]
             if i == 0:
-                f["first"] = "1"
-            for k in _WORD_KEYS_SELF:
-                v = words[i].get(k)
-                if v is not None:
-                    f["0" + k] = v
+                f.append("first:1")
             for d in _NEIGHBOURS:
                 j = i + d
                 if not 0 <= j < n:
-                    f[f"{d}bos"] = "1"
+                    f.append(f"{d}bos:1")
                     continue
-                f[f"{d}n"] = toks[j].norm
-                f[f"{d}cue"] = marks[j].cue
+                f.extend(words[j][2][d])
                 if abs(d) == 1:
-                    f[f"{d}ent"] = entity_types[j]
-                    f[f"{d}title"] = marks[j].title
-                if abs(d) <= 2:
-                    for k in (_WORD_KEYS_NEAR if abs(d) == 1 else ("w2v256",)):
-                        v = words[j].get(k)
-                        if v is not None:
-                            f[f"{d}{k}"] = v
+                    f.append(f"{d}ent:{entity_types[j]}")
             left = [j for j in cue_at if i - NEAR_CUE_WINDOW <= j < i]
             right = [j for j in cue_at if i < j <= i + NEAR_CUE_WINDOW]
             if left:
-                f["cueL"] = f"{marks[left[-1]].cue}{min(i - left[-1], 4)}"
+                f.append(f"cueL:{words[left[-1]][0].cue}{min(i - left[-1], 4)}")
             if right:
-                f["cueR"] = f"{marks[right[0]].cue}{min(right[0] - i, 4)}"
+                f.append(f"cueR:{words[right[0]][0].cue}{min(right[0] - i, 4)}")
             out.append(f)
         return out
+
+    def has_cue(self, toks: Sequence[Token]) -> bool:
+        """Whether any token is a lexicon cue: without one no model row can be kept, so the sentence is skipped."""
+        return any(self._word(t)[0].cue for t in toks)
 
 
 def bio_labels(toks: Sequence[Token], spans: Sequence[tuple[int, int, str]]) -> list[str]:
@@ -148,7 +165,7 @@ class SourceSpanModel:
         self.tagger = open_crf_model(path)
 
     def propose(self, toks: Sequence[Token], entity_types: Sequence[str]) -> list[tuple[int, int, str, float]]:
-        if not toks:
+        if not toks or not self.features.has_cue(toks):
             return []
         self.tagger.set(self.features.sentence(toks, entity_types))
         tags = self.tagger.tag()
