@@ -8,6 +8,7 @@ articles in a temporary folder, never into the repo) it runs, each in its own pr
 and prints wall seconds, documents/s, MB/s, peak RSS and the ratio to the floor measured in the same run.
 
     python bench/bench_pipeline.py [--sizes 2000 20000] [--batch-files 4] [--modes floor single batch]
+                                   [--compare-set sources.model_spans=false]
 """
 from __future__ import annotations
 
@@ -86,6 +87,9 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 5000, 20000])
     parser.add_argument("--modes", nargs="+", default=["floor", "single", "batch"], choices=["floor", "single", "batch"])
     parser.add_argument("--batch-files", type=int, default=4, help="JSONL files (of 500 articles) per batch")
+    parser.add_argument("--compare-set", metavar="KEY=VALUE",
+                        help="also run single mode with this config override (row 'single*'), e.g. "
+                             "sources.model_spans=false, so both are measured in the same run")
     parser.add_argument("--floor", nargs=2, metavar=("INPUT", "OUTPUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.floor:
@@ -101,7 +105,7 @@ def main() -> None:
             folder = Path(tmp) / f"in-{size}"
             megabytes = write_subset(folder, size) / 1e6
             floor_seconds = None
-            for mode in args.modes:
+            for mode in args.modes + (["single*"] if args.compare_set else []):
                 out = Path(tmp) / f"out-{size}-{mode}"
                 if mode == "floor":
                     command = [sys.executable, __file__, "--floor", str(folder), str(out)]
@@ -109,6 +113,8 @@ def main() -> None:
                     command = [sys.executable, "-m", "pipeline", "run", str(folder), "--output", str(out), "-q"]
                     if mode == "batch":
                         command += ["--batch-files", str(args.batch_files)]
+                    if mode == "single*":
+                        command += ["--set", args.compare_set]
                 seconds, peak, _ = measure(command)
                 if mode == "floor":
                     floor_seconds = seconds

@@ -39,6 +39,7 @@ import hashlib
 import json
 import os
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -187,6 +188,10 @@ def has_al(nword: str) -> bool:
 LEXICON_COLUMNS = ("w2v64", "w2v256", "w2v1024", "ft256", "ft1024", "freq", "al", "tper", "tloc", "torg")
 
 
+_SHARED_LEXICONS: dict[str, "Lexicon"] = {}
+_SHARED_LOCK = threading.Lock()
+
+
 class Lexicon:
     """Word -> tuple of string features (see ``LEXICON_COLUMNS``), keyed by ``norm_ar`` form."""
 
@@ -203,6 +208,16 @@ class Lexicon:
                 parts = line.rstrip("\n").split("\t")
                 table[parts[0]] = tuple(parts[1:])
         return cls(table, header[1:])
+
+    @classmethod
+    def shared(cls, path: Path) -> "Lexicon":
+        """One read-only table per file and process: the entity tagger and the sources span model
+        read the same 134k-word file, and every worker thread has its own tagger and extractor."""
+        key = str(Path(path).resolve())
+        with _SHARED_LOCK:
+            if key not in _SHARED_LEXICONS:
+                _SHARED_LEXICONS[key] = cls.load(Path(path))
+            return _SHARED_LEXICONS[key]
 
     def get(self, word: str) -> tuple[str, ...] | None:
         return self.table.get(word)
@@ -237,9 +252,11 @@ class FeatureExtractor:
 
     CACHE_WORDS = 50_000  # ~90 MB; the features of all 255k distinct words of the 20k articles took 476 MB
 
-    def __init__(self, lexicon: Lexicon | None, gazetteer: dict[str, str] | None = None):
+    def __init__(self, lexicon: Lexicon | None, gazetteer: dict[str, str] | None = None,
+                 cache_words: int = CACHE_WORDS):
         self.lexicon = lexicon
         self.gazetteer = gazetteer or {}
+        self.cache_words = cache_words  # 0: no cache (a caller that caches its own features)
         self._cache: dict[str, dict[str, str]] = {}
 
     def word_features(self, word: str) -> dict[str, str]:
@@ -279,9 +296,10 @@ class FeatureExtractor:
         g = self.gazetteer.get(n) or (self.gazetteer.get(stem) if stem != n else None)
         if g:
             f["gz"] = g
-        if len(self._cache) >= self.CACHE_WORDS:
-            self._cache.clear()  # bounded: memory must not grow with the vocabulary of a long run
-        self._cache[word] = f
+        if self.cache_words:
+            if len(self._cache) >= self.cache_words:
+                self._cache.clear()  # bounded: memory must not grow with the vocabulary of a long run
+            self._cache[word] = f
         return f
 
     _CTX1 = ("w", "st", "pre", "w2v256", "w2v1024", "ft256", "ft1024", "freq", "al", "tper", "tloc", "torg", "sh", "gz")
@@ -515,7 +533,7 @@ class CrfArabicTagger:
         self.meta = {}
         if (model_dir / META_FILE).exists():
             self.meta = json.loads((model_dir / META_FILE).read_text(encoding="utf-8"))
-        self.lexicon = Lexicon.load(lex_path)
+        self.lexicon = Lexicon.shared(lex_path)
         gaz = {}
         gz_path = model_dir / "ner_ar_gazetteer.tsv.gz"
         if gz_path.exists():

@@ -543,8 +543,9 @@ class SourceExtractor:
         (the same object serves training, ``scripts/train_sources_crf.py``, and tagging)."""
         if self._span_features is None:
             from pipeline.core.entities import LEXICON_FILE, FeatureExtractor, Lexicon
-            clusters = Lexicon.load(self._model_dir() / LEXICON_FILE)
-            self._span_features = SpanFeatures(self.lexical_marks, FeatureExtractor(clusters).word_features)
+            clusters = Lexicon.shared(self._model_dir() / LEXICON_FILE)
+            # no second word cache: SpanFeatures keeps each word's finished features
+            self._span_features = SpanFeatures(self.lexical_marks, FeatureExtractor(clusters, cache_words=0).word_features)
         return self._span_features
 
     def _model_rows(self, doc_id: str, text: str, sentences: Sequence[Sentence], entities: Sequence[Entity],

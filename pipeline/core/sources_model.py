@@ -54,7 +54,7 @@ class SpanFeatures:
     clusters), or is None when those are not available.
     """
 
-    CACHE_WORDS = 50_000  # per-word feature strings; bounded like the other word caches
+    CACHE_WORDS = 10_000  # ~3 kB of strings per word: ~35 MB when full; the frequent words come back at once
 
     def __init__(self, marks: Callable[[str], LexicalMarks],
                  word_features: Callable[[str], dict[str, str]] | None):
