@@ -1,7 +1,7 @@
 """Precision / recall of the sources extractor against the hand-annotated gold sets.
 
     python bench/eval_sources.py                 # all gold sets (skipped if absent)
-    python bench/eval_sources.py --sets seed dev # only some sets (seed, dev, dev2 ... dev20, test, test2 ... test7)
+    python bench/eval_sources.py --sets seed dev # only some sets (seed, dev, dev2 ... dev25, test, test2 ... test7)
     python bench/eval_sources.py --held-out      # only the held-out sets, and their pooled figure
     python bench/eval_sources.py --details       # also list every miss and false positive
     python bench/eval_sources.py --no-entities   # without the entity tagger's evidence
@@ -10,10 +10,10 @@
 Documents are processed the way the pipeline runs them: clean -> analyse_document (sentences and
 their languages) -> EntityTagger -> SourceExtractor.extract(..., entities=...).
 
-Gold sets (tests/data, see GOLD_SETS): the seed article; dev ... dev20 (40 SaudiNewsNet articles
+Gold sets (tests/data, see GOLD_SETS): the seed article; dev ... dev25 (40 SaudiNewsNet articles
 each, tuned on, and with test-1 and the seed the training data of the span model,
 scripts/train_sources_crf.py); test (test-1, held out at first, its misses studied since); test2 ... test7, held out
-(only their aggregate scores are looked at). dev2-dev20 and test2-test7 were each annotated by an
+(only their aggregate scores are looked at). dev2-dev25 and test2-test7 were each annotated by an
 annotator who never saw the extractor or its output. Each 40-article set is bench/_snn.py's
 sample(40, skip=N) with N in GOLD_SETS, so no two sets overlap.
 
@@ -68,6 +68,11 @@ GOLD_SETS: dict[str, tuple[Path, int, str]] = {
     "dev18": (DATA / "sources_dev18_saudinewsnet.yaml", 920, "dev"),
     "dev19": (DATA / "sources_dev19_saudinewsnet.yaml", 960, "dev"),
     "dev20": (DATA / "sources_dev20_saudinewsnet.yaml", 1000, "dev"),
+    "dev21": (DATA / "sources_dev21_saudinewsnet.yaml", 1080, "dev"),
+    "dev22": (DATA / "sources_dev22_saudinewsnet.yaml", 1120, "dev"),
+    "dev23": (DATA / "sources_dev23_saudinewsnet.yaml", 1160, "dev"),
+    "dev24": (DATA / "sources_dev24_saudinewsnet.yaml", 1200, "dev"),
+    "dev25": (DATA / "sources_dev25_saudinewsnet.yaml", 1240, "dev"),
     "saudinewsnet": (DATA / "sources_gold_saudinewsnet.yaml", 0, "studied"),
     "test2": (DATA / "sources_test2_saudinewsnet.yaml", 120, "held-out"),
     "test3": (DATA / "sources_test3_saudinewsnet.yaml", 160, "held-out"),
