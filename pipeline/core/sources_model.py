@@ -15,7 +15,6 @@ expressions keep producing the credits).
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Protocol, Sequence
@@ -144,6 +143,7 @@ def entity_types(toks: Sequence[Token], entities: Sequence) -> list[str]:
 
 
 def label_for(role: str, kind: str) -> str:
+    """The CRF label of a gold attribution (without its B-/I- prefix)."""
     return ("a:" if role == "agency_credit" else "c:") + kind
 
 
@@ -159,8 +159,6 @@ class SourceSpanModel:
         if not path.exists():
             raise FileNotFoundError(f"sources span model missing: {path}; reinstall the package, rebuild it with "
                                     "`python scripts/train_sources_crf.py`, or set sources.model_spans: false")
-        self.meta = json.loads((model_dir / META_FILE).read_text(encoding="utf-8")) \
-            if (model_dir / META_FILE).exists() else {}
         self.features = features()
         self.tagger = open_crf_model(path)
 
