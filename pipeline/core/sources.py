@@ -507,10 +507,11 @@ class SourceExtractor:
         if "agency_credit" in roles:
             rows.extend(self.agency_credits(doc_id, text, sentences))
         if "cited" in roles:
+            tokens: dict[tuple[int, int], _Toks] = {}  # (start, end) of a sentence -> its tokens, made once
             rows.extend(self._cited(doc_id, text, sentences, entities,
-                                    publisher.canonical if publisher else self._outlet_canonical(outlet, url)))
+                                    publisher.canonical if publisher else self._outlet_canonical(outlet, url), tokens))
             if self.span_model is not None:
-                rows.extend(self._model_rows(doc_id, text, sentences, entities, rows))
+                rows.extend(self._model_rows(doc_id, text, sentences, entities, rows, tokens))
         return [r for r in rows if r.confidence >= self.settings.min_confidence]
 
     # ---------------------------------------------------------------- the learned span model
@@ -549,14 +550,15 @@ class SourceExtractor:
         return self._span_features
 
     def _model_rows(self, doc_id: str, text: str, sentences: Sequence[Sentence], entities: Sequence[Entity],
-                    taken: Sequence[SourceMention]) -> list[SourceMention]:
-        """Cited sources the span model finds where no rule row (cited or credit) overlaps."""
+                    taken: Sequence[SourceMention], tokens: dict[tuple[int, int], _Toks]) -> list[SourceMention]:
+        """Cited sources the span model finds where no rule row (cited or credit) overlaps; ``tokens``
+        holds the sentences the rules already tokenised."""
         rows: list[SourceMention] = []
         spans = [(r.start, r.end) for r in taken if r.start >= 0]
         for sent in sentences:
             if sent.is_boilerplate or text[sent.start:sent.end].lstrip().startswith(_LINK_LINES):
                 continue
-            toks = tokenise(text, sent.start, sent.end)
+            toks = tokens.get((sent.start, sent.end)) or tokenise(text, sent.start, sent.end)
             kinds = entity_types(toks, [e for e in entities if sent.start <= e.start < sent.end])
             for a, b, kind, prob in self.span_model.propose(toks, kinds):
                 if prob < self.settings.model_min_confidence:
@@ -650,7 +652,7 @@ class SourceExtractor:
 
     # ---------------------------------------------------------------- cited sources
     def _cited(self, doc_id: str, text: str, sentences: Sequence[Sentence], entities: Sequence[Entity],
-               publisher: str | None) -> list[SourceMention]:
+               publisher: str | None, tokens: dict[tuple[int, int], _Toks]) -> list[SourceMention]:
         rows: list[SourceMention] = []
         sent_toks = []
         memory_toks = []
@@ -660,7 +662,7 @@ class SourceExtractor:
             words = _quick_words(text[sent.start:sent.end])
             has_cue = _any_word(words, self._cue_filter)
             if has_cue or (self.settings.resolve_names and _any_word(words, self._title_filter)):
-                toks = tokenise(text, sent.start, sent.end)
+                toks = tokens[(sent.start, sent.end)] = tokenise(text, sent.start, sent.end)
                 memory_toks.extend(toks)
                 if has_cue:
                     sent_toks.append((sent, toks))
