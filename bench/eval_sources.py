@@ -36,7 +36,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from pipeline.core.clean import clean_text  # noqa: E402
-from pipeline.core.sources import SourceExtractor, SourceSettings, sentences_for  # noqa: E402
+from pipeline.core.sources import SourceExtractor, SourceSettings, sentences_for, tokenise  # noqa: E402
 
 if str(ROOT / "bench") not in sys.path:
     sys.path.insert(0, str(ROOT / "bench"))
@@ -176,6 +176,26 @@ def match_items(predicted: list[tuple], gold: list[tuple]) -> tuple[list[int | N
     return matches, len(used_span)
 
 
+def why_missed(text: str, sentences, gold: list[tuple], rows, matches: list[int | None],
+               extractor: SourceExtractor) -> Counter:
+    """Why each gold item (start, end, role, kind) no row matched was missed: "wrong kind" (a row of its
+    role overlaps it), "no row, cue just before" (the word before it is a lexicon cue: the subject of a
+    verb-first clause, the object of بحسب), "no row, elsewhere" (a subject before its verb, a cue the
+    lexicon lacks, ...). Where the misses are says what could still help."""
+    out: Counter = Counter()
+    for gi, (start, end, role, _) in enumerate(gold):
+        if gi in matches:
+            continue
+        if any(r.role == role and r.start < end and start < r.end for r in rows):
+            out["wrong kind"] += 1
+            continue
+        sent = next((s for s in sentences if s.start <= start < s.end), None)
+        before = [t for t in tokenise(text, sent.start, sent.end) if t.end <= start] if sent else []
+        cue_before = bool(before) and bool(extractor.lexical_marks(before[-1].norm).cue)
+        out["no row, cue just before" if cue_before else "no row, elsewhere"] += 1
+    return out
+
+
 def evaluate(which: str = "seed", settings: SourceSettings | None = None,
              extractor: SourceExtractor | None = None, details: bool = False,
              entities: bool = True, pipeline: bool = True) -> dict[str, Any]:
@@ -192,6 +212,7 @@ def evaluate(which: str = "seed", settings: SourceSettings | None = None,
     span_tp = 0
     pub = Counter()
     misses, false_pos, extracted = [], [], []
+    missed: Counter = Counter()
     for doc in docs:
         text = doc["text"]
         if pipeline or entities:
@@ -207,8 +228,9 @@ def evaluate(which: str = "seed", settings: SourceSettings | None = None,
             gold.append(dict(item, start=s, end=e))
         for g in gold:
             gold_n[g["kind"]] += 1
-        matches, spans = match_items([(r.start, r.end, r.role, r.kind) for r in in_text],
-                                     [(g["start"], g["end"], g["role"], g["kind"]) for g in gold])
+        gold_items = [(g["start"], g["end"], g["role"], g["kind"]) for g in gold]
+        matches, spans = match_items([(r.start, r.end, r.role, r.kind) for r in in_text], gold_items)
+        missed += why_missed(text, sents, gold_items, in_text, matches, extractor)
         span_tp += spans
         for r, gi in zip(in_text, matches):
             pred_n[r.kind] += 1
@@ -237,7 +259,7 @@ def evaluate(which: str = "seed", settings: SourceSettings | None = None,
     span_p, span_r = pr(span_tp, sum(pred_n.values()), sum(gold_n.values()))
     result = dict(documents=len(docs), gold=sum(gold_n.values()), predicted=sum(pred_n.values()),
                   tp=sum(tp.values()), precision=overall_p, recall=overall_r,
-                  span_precision=span_p, span_recall=span_r, per_kind=per_kind)
+                  span_precision=span_p, span_recall=span_r, per_kind=per_kind, missed=missed)
     if pub["gold"]:
         p, r = pr(pub["tp"], pub["pred"], pub["gold"])
         result["publisher"] = dict(tp=pub["tp"], predicted=pub["pred"], gold=pub["gold"], precision=p, recall=r)
@@ -281,6 +303,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         sets = args.sets or ["seed", *(name for name in GOLD_SETS if name != "test")]
     pooled: dict[str, Counter] = {}
+    why: dict[str, Counter] = {}
     for which in sets:
         if which == "seed":
             _print("seed", evaluate("seed", extractor=extractor, details=args.details,
@@ -294,11 +317,13 @@ def main(argv: list[str] | None = None) -> int:
         label = "test-1" if which in ("test", "saudinewsnet") else which
         _print(f"{label} (SaudiNewsNet sample(40, skip={skip}), {role})", res, args.details)
         pooled.setdefault(role, Counter()).update(gold=res["gold"], predicted=res["predicted"], tp=res["tp"])
+        why.setdefault(role, Counter()).update(res["missed"])
     for role, c in pooled.items():
         p = c["tp"] / c["predicted"] if c["predicted"] else 0.0
         r = c["tp"] / c["gold"] if c["gold"] else 0.0
         print(f"== pooled {role} sets: gold {c['gold']}, predicted {c['predicted']}, correct {c['tp']}: "
               f"precision {p:.3f}  recall {r:.3f}")
+        print(f"   missed: {', '.join(f'{reason} {n}' for reason, n in why[role].most_common())}")
     return 0
 
 

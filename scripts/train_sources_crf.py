@@ -19,6 +19,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -86,9 +87,10 @@ def train(docs: list[dict], features, path: Path) -> int:
     return n
 
 
-def score(docs: list[dict], extractor: SourceExtractor, methods: tuple[str, ...]) -> tuple[int, int, int]:
-    """(correct, predicted, gold) of the in-text rows whose method is in ``methods``."""
+def score(docs: list[dict], extractor: SourceExtractor, methods: tuple[str, ...]) -> tuple[int, int, int, Counter]:
+    """(correct, predicted, gold, why the others were missed) of the in-text rows whose method is in ``methods``."""
     tp = pred = gold = 0
+    missed: Counter = Counter()
     for doc in docs:
         rows = [r for r in extractor.extract(doc["doc_id"], doc["text"], doc["sentences"], doc["entities"],
                                              outlet=doc["outlet"], url=doc["url"])
@@ -97,12 +99,14 @@ def score(docs: list[dict], extractor: SourceExtractor, methods: tuple[str, ...]
         tp += sum(m is not None for m in matches)
         pred += len(rows)
         gold += len(doc["spans"])
-    return tp, pred, gold
+        missed += eval_sources.why_missed(doc["text"], doc["sentences"], doc["spans"], rows, matches, extractor)
+    return tp, pred, gold, missed
 
 
 def cross_validate(data: dict[str, list[dict]], features) -> dict[str, dict[str, float]]:
     folds = [n for n in data if n != "seed"]
     totals = {"model additions": [0, 0, 0], "rules": [0, 0, 0], "rules + model": [0, 0, 0]}
+    missed: Counter = Counter()
     with tempfile.TemporaryDirectory() as tmp:
         fold_dir = Path(tmp)
         (fold_dir / LEXICON_FILE).symlink_to(MODELS_DIR / LEXICON_FILE)
@@ -113,12 +117,17 @@ def cross_validate(data: dict[str, list[dict]], features) -> dict[str, dict[str,
             held = [d for n in test for d in data[n]]
             for name, methods in (("model additions", ("crf",)), ("rules", ("rules",)),
                                   ("rules + model", ("rules", "crf"))):
-                for i, v in enumerate(score(held, extractor, methods)):
+                *counts, why = score(held, extractor, methods)
+                for i, v in enumerate(counts):
                     totals[name][i] += v
+                if name == "rules + model":
+                    missed += why
             print(f"  fold {', '.join(test)} done", flush=True)
-    return {name: {"precision": round(tp / p, 3) if p else 0.0, "recall": round(tp / g, 3) if g else 0.0,
-                   "correct": tp, "predicted": p, "gold": g}
-            for name, (tp, p, g) in totals.items()}
+    result = {name: {"precision": round(tp / p, 3) if p else 0.0, "recall": round(tp / g, 3) if g else 0.0,
+                     "correct": tp, "predicted": p, "gold": g}
+              for name, (tp, p, g) in totals.items()}
+    result["rules + model"]["missed"] = dict(missed.most_common())
+    return result
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -140,6 +149,8 @@ def main(argv: list[str] | None = None) -> int:
         meta["cross_validation"] = cross_validate(data, features)
         for name, r in meta["cross_validation"].items():
             print(f"  {name:16s} P {r['precision']:.3f}  R {r['recall']:.3f}  ({r['correct']}/{r['predicted']}/{r['gold']})")
+        print("  why rules + model missed the other gold sources:",
+              ", ".join(f"{why} {n}" for why, n in meta["cross_validation"]["rules + model"]["missed"].items()))
     args.out.mkdir(parents=True, exist_ok=True)
     meta["sentences"] = train([d for docs in data.values() for d in docs], features, args.out / MODEL_FILE)
     (args.out / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

@@ -121,3 +121,25 @@ def test_the_model_finds_a_source_the_rules_miss(extractor, rules_only):
     assert not [r for r in rules_only.extract("d", text, sents) if r.role == "cited"]
     rows = [r for r in extractor.extract("d", text, sents) if r.role == "cited"]
     assert [(r.text, r.kind, r.method, r.cue) for r in rows] == [("مختصون في الاقتصاد", "anonymous", "crf", "ويرى")]
+
+
+def test_the_evaluation_says_why_each_gold_source_was_missed(rules_only):
+    """bench/eval_sources.py (pooled lines) and scripts/train_sources_crf.py --cv sort the misses: a row with
+    the wrong kind, no row though a cue word stands right before the source, no row elsewhere."""
+    import sys
+    from types import SimpleNamespace
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        import eval_sources
+    finally:
+        sys.path.pop(0)
+    text = "وقال أحمد إن الجو جميل. والوزير أكد أن الأمر انتهى. وقال الوزير خالد إن الجو جميل."
+    gold = [(text.index("أحمد"), text.index("أحمد") + 4, "cited", "person"),
+            (text.index("والوزير") + 1, text.index("والوزير") + 7, "cited", "official"),
+            (text.index("الوزير خالد"), text.index("الوزير خالد") + 11, "cited", "official")]
+    sentences = sentences_for("d", text)
+    rows = [SimpleNamespace(role="cited", start=gold[2][0], end=gold[2][1], kind="person")]
+    why = eval_sources.why_missed(text, sentences, gold, rows, [None], rules_only)
+    assert why == {"no row, cue just before": 1, "no row, elsewhere": 1, "wrong kind": 1}
+    matched = eval_sources.why_missed(text, sentences, gold, rows, [2], rules_only)  # the third one matched
+    assert matched == {"no row, cue just before": 1, "no row, elsewhere": 1}
