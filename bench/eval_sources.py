@@ -213,6 +213,7 @@ def evaluate(which: str = "seed", settings: SourceSettings | None = None,
     pub = Counter()
     misses, false_pos, extracted = [], [], []
     missed: Counter = Counter()
+    quotes: Counter = Counter()
     for doc in docs:
         text = doc["text"]
         if pipeline or entities:
@@ -236,6 +237,9 @@ def evaluate(which: str = "seed", settings: SourceSettings | None = None,
             pred_n[r.kind] += 1
             if gi is not None:
                 tp[r.kind] += 1
+                quoted = bool(gold[gi].get("quote"))
+                quotes.update(gold=quoted, predicted=r.quote is not None, tp=quoted and r.quote is not None,
+                              missed_on_model_rows=quoted and r.quote is None and r.method == "crf")
             else:
                 false_pos.append((doc["doc_id"], r.role, r.kind, r.text, r.cue))
         for gi, g in enumerate(gold):
@@ -259,7 +263,7 @@ def evaluate(which: str = "seed", settings: SourceSettings | None = None,
     span_p, span_r = pr(span_tp, sum(pred_n.values()), sum(gold_n.values()))
     result = dict(documents=len(docs), gold=sum(gold_n.values()), predicted=sum(pred_n.values()),
                   tp=sum(tp.values()), precision=overall_p, recall=overall_r,
-                  span_precision=span_p, span_recall=span_r, per_kind=per_kind, missed=missed)
+                  span_precision=span_p, span_recall=span_r, per_kind=per_kind, missed=missed, quotes=quotes)
     if pub["gold"]:
         p, r = pr(pub["tp"], pub["pred"], pub["gold"])
         result["publisher"] = dict(tp=pub["tp"], predicted=pub["pred"], gold=pub["gold"], precision=p, recall=r)
@@ -270,6 +274,15 @@ def evaluate(which: str = "seed", settings: SourceSettings | None = None,
     return result
 
 
+def _print_quotes(q: Counter) -> None:
+    """Quote attachment on the correctly found sources: a gold item marked ``quote: true`` (its words are
+    a direct quotation, with or without quotation marks) should carry a quote, the others should not."""
+    p = q["tp"] / q["predicted"] if q["predicted"] else 1.0
+    r = q["tp"] / q["gold"] if q["gold"] else 1.0
+    print(f"   quotes on the sources found: precision {p:.3f} ({q['tp']}/{q['predicted']})  recall {r:.3f} "
+          f"({q['tp']}/{q['gold']}; missed on the model's rows: {q['missed_on_model_rows']})")
+
+
 def _print(name: str, res: dict[str, Any], details: bool) -> None:
     print(f"== {name}: {res['documents']} documents, gold {res['gold']}, predicted {res['predicted']}, "
           f"correct {res['tp']}")
@@ -277,6 +290,7 @@ def _print(name: str, res: dict[str, Any], details: bool) -> None:
           f"   (span only: P {res['span_precision']:.3f} R {res['span_recall']:.3f})")
     for kind, k in res["per_kind"].items():
         print(f"   {kind:13s} P {k['precision']:.3f} ({k['tp']}/{k['predicted']})  R {k['recall']:.3f} ({k['tp']}/{k['gold']})")
+    _print_quotes(res["quotes"])
     if "publisher" in res:
         p = res["publisher"]
         print(f"   publisher: precision {p['precision']:.3f}  recall {p['recall']:.3f} ({p['tp']}/{p['gold']})")
@@ -304,6 +318,7 @@ def main(argv: list[str] | None = None) -> int:
         sets = args.sets or ["seed", *(name for name in GOLD_SETS if name != "test")]
     pooled: dict[str, Counter] = {}
     why: dict[str, Counter] = {}
+    quoted: dict[str, Counter] = {}
     for which in sets:
         if which == "seed":
             _print("seed", evaluate("seed", extractor=extractor, details=args.details,
@@ -318,12 +333,14 @@ def main(argv: list[str] | None = None) -> int:
         _print(f"{label} (SaudiNewsNet sample(40, skip={skip}), {role})", res, args.details)
         pooled.setdefault(role, Counter()).update(gold=res["gold"], predicted=res["predicted"], tp=res["tp"])
         why.setdefault(role, Counter()).update(res["missed"])
+        quoted.setdefault(role, Counter()).update(res["quotes"])
     for role, c in pooled.items():
         p = c["tp"] / c["predicted"] if c["predicted"] else 0.0
         r = c["tp"] / c["gold"] if c["gold"] else 0.0
         print(f"== pooled {role} sets: gold {c['gold']}, predicted {c['predicted']}, correct {c['tp']}: "
               f"precision {p:.3f}  recall {r:.3f}")
         print(f"   missed: {', '.join(f'{reason} {n}' for reason, n in why[role].most_common())}")
+        _print_quotes(quoted[role])
     return 0
 
 

@@ -138,6 +138,25 @@ def test_guillemet_quote_after_colon(extractor):
     assert r.quote == "لا أتوقع أن تعلن الدولتان عن أي صفقة رسمية"
 
 
+def test_unmarked_speech_after_a_colon_is_the_quote(extractor):
+    """Direct speech without quotation marks (the gold marks it quote: true): the rest of the sentence."""
+    text = "وقال وزير الصحة خالد الفالح: نحن ماضون في تنفيذ الخطة."
+    r = one(cited(extractor, text), "وزير الصحة خالد الفالح")
+    assert r.quote == "نحن ماضون في تنفيذ الخطة"
+    assert text[r.quote_start:r.quote_end] == r.quote
+
+
+@pytest.mark.parametrize("text, source", [
+    # too many words between the source and the colon: not its speech
+    ("وقال وزير الصحة خالد الفالح في تصريح على هامش المؤتمر الدولي أمس: نحن ماضون في تنفيذ الخطة.",
+     "وزير الصحة خالد الفالح"),
+    # بحسب is no speech verb: what follows its colon is the reported content, not a quotation
+    ("وبحسب وزارة الصحة: الإصابات ارتفعت إلى مئة حالة اليوم.", "وزارة الصحة"),
+], ids=["far from the source", "after bahasab"])
+def test_no_colon_speech_far_from_the_source_or_after_a_preposition_cue(extractor, text, source):
+    assert one(cited(extractor, text), source).quote is None
+
+
 def test_no_cue_inside_a_quotation(extractor):
     text = "وقال الوزير: «لا أتوقع أن تعلن الدولتان عن أي صفقة رسمية»."
     texts = [r.text for r in cited(extractor, text)]

@@ -123,6 +123,20 @@ def test_the_model_finds_a_source_the_rules_miss(extractor, rules_only):
     assert [(r.text, r.kind, r.method, r.cue) for r in rows] == [("مختصون في الاقتصاد", "anonymous", "crf", "ويرى")]
 
 
+@pytest.mark.parametrize("text, quote", [
+    ("وقال فانينج للصحفيين لدى وصوله إلى مطار سيدني: «لا أعرف لماذا لم تعض وكانت تعود للخلف».",
+     "لا أعرف لماذا لم تعض وكانت تعود للخلف"),
+    ("وأضاف فانينج: كنت فوقه أحاول وضع اللوح بيني وبينه.", "كنت فوقه أحاول وضع اللوح بيني وبينه"),
+], ids=["in quotation marks", "after a colon"])
+def test_model_rows_carry_the_quotation_of_their_cue(extractor, rules_only, text, quote):
+    """A bare name the rules leave alone, found by the model, gets its quotation like a rule row would."""
+    sents = sentences_for("d", text)
+    assert not [r for r in rules_only.extract("d", text, sents) if r.role == "cited"]
+    (r,) = [r for r in extractor.extract("d", text, sents) if r.role == "cited"]
+    assert (r.text, r.method, r.quote) == ("فانينج", "crf", quote)
+    assert text[r.quote_start:r.quote_end] == quote
+
+
 def test_the_evaluation_says_why_each_gold_source_was_missed(rules_only):
     """bench/eval_sources.py (pooled lines) and scripts/train_sources_crf.py --cv sort the misses: a row with
     the wrong kind, no row though a cue word stands right before the source, no row elsewhere."""

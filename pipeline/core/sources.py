@@ -326,6 +326,8 @@ _REPORT_NOUNS = {"تقرير", "تقريرا", "تقارير", "تقاريرا",
 _COPULAS = {"ليس", "ليست", "غير", "كان", "كانت", "يكون", "تكون", "اصبح", "اصبحت", "بات", "باتت", "ظل", "ظلت"}
 _KANA = frozenset({"كان", "وكان", "كانت", "وكانت"})  # كان before its subject: وكانت السلطات قد أعلنت
 _CLAUSE_LEAD = {"وقد", "فقد", "قد", "كما", "ثم", "وكان", "وكانت", "كان", "كانت"}
+_QUOTING_CUES = ("verb", "refusal")  # cues whose source may be quoted (not بحسب, not جاء في)
+_COLON_SPEECH_GAP = 3  # words allowed between a source (or its cue) and the colon that opens its speech
 _UNTITLED = "_untitled"  # internal: a bare name without any evidence of its kind
 _HONORIFICS = {"الدكتور", "دكتور", "د", "م", "ا", "المهندس", "الشيخ", "الاستاذ", "اللواء", "العقيد", "العميد", "الفريق", "المقدم",
                "الرائد", "النقيب", "الامير", "الملك", "السيد", "السيده", "معالي", "سمو", "فضيله", "الملا", "الحاج"}
@@ -566,21 +568,36 @@ class SourceExtractor:
                 s, e = toks[a].start + _proclitic_before_article(toks[a].text), toks[b - 1].end
                 if any(s < ue and us < e for us, ue in spans):
                     continue
-                cue = self._nearest_cue(toks, a, b)
-                if not cue:
+                c = self._nearest_cue(toks, a, b)
+                if c is None:
                     continue  # no lexicon cue within reach: three in four such rows were wrong in cross-validation
                 spans.append((s, e))
                 alias = self._aliases.get(tuple(t.norm for t in toks[a:b] if t.is_word))
                 canonical, kind = alias if alias else (text[s:e], kind)
-                rows.append(SourceMention(doc_id, sent.sentence_index, s, e, text[s:e], canonical, kind, cue,
-                                          None, None, None, "cited", round(prob, 3), "crf"))
+                # an outlet the model finds is mostly where a statement appeared (قال فلان لإحدى الصحف), not its speaker
+                quote = None if kind in ("media", "news_agency") else self._model_quote(text, toks, sent, a, b, c)
+                rows.append(SourceMention(doc_id, sent.sentence_index, s, e, text[s:e], canonical, kind, toks[c].text,
+                                          quote[2] if quote else None, quote[0] if quote else None,
+                                          quote[1] if quote else None, "cited", round(prob, 3), "crf"))
         return rows
 
-    def _nearest_cue(self, toks, a: int, b: int) -> str:
-        """The cue word closest to a model span (the model tags spans, not cues), or "" when none is near."""
+    def _nearest_cue(self, toks, a: int, b: int) -> int | None:
+        """The token index of the cue word closest to a model span (the model tags spans, not cues), or
+        None when none is near."""
         near = [(min(abs(i - a), abs(i - (b - 1))), i) for i in range(len(toks))
                 if not a <= i < b and self.lexical_marks(toks[i].norm).cue]
-        return toks[min(near)[1]].text if near and min(near)[0] <= NEAR_CUE_WINDOW else ""
+        return min(near)[1] if near and min(near)[0] <= NEAR_CUE_WINDOW else None
+
+    def _model_quote(self, text: str, toks, sent: Sentence, a: int, b: int, c: int) -> tuple[int, int, str] | None:
+        """The quotation of a model row, found as for a rule row from its nearest cue (a speech verb only)."""
+        cue_type = self.lexical_marks(toks[c].norm).cue
+        if cue_type not in _QUOTING_CUES or not self.settings.extract_quotes:
+            return None
+        cue = _Cue("ar" if toks[c].arabic else "latin", cue_type, c, c + 1, toks[c].text)
+        next_cue = next((i for i in range(max(b, c + 1), len(toks)) if self.lexical_marks(toks[i].norm).cue), len(toks))
+        quotes = _quote_spans(text, sent.start, sent.end)
+        return (_pick_quote(text, toks, quotes, a, b, cue, next_cue) if quotes else None) \
+            or _colon_speech(text, toks, a, b, cue, sent.end)
 
     def publisher(self, doc_id: str, outlet: str | None, url: str | None) -> SourceMention | None:
         """The publisher row from metadata: ``outlet`` when given, else the URL's host."""
@@ -748,8 +765,9 @@ class SourceExtractor:
                         used.pop()
                         continue  # "صرح لـ«سبق»": the publisher's own interview, not a cited outlet
                     quote = None
-                    if cue.type in ("verb", "refusal") and quotes and quotable:
-                        quote = _pick_quote(text, toks, quotes, a, b, cue, next_cue)
+                    if cue.type in _QUOTING_CUES and quotable and self.settings.extract_quotes:
+                        quote = (_pick_quote(text, toks, quotes, a, b, cue, next_cue) if quotes else None) \
+                            or _colon_speech(text, toks, a, b, cue, sent.end)
                     conf = 0.5 + strength + kconf - (0.05 if direction == "back" else 0.0)
                     if quote:
                         conf += 0.05
@@ -2254,6 +2272,27 @@ def _quote_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
             continue
         spans.append((o, j))
         i = j + 1
+
+
+def _colon_speech(text, toks, a, b, cue, sent_end):
+    """Direct speech without quotation marks: a colon right after the source and its cue, or after a
+    few words naming whom it was said to or where (وقال الوزير: نحن ...، قالت في بيان: إن ...), opens
+    the speech, which runs to the end of the sentence."""
+    words = 0
+    for tok in toks[max(b, cue.end):]:
+        if tok.text == ":":
+            start, end = tok.end, sent_end
+            while start < end and text[start].isspace():
+                start += 1
+            while end > start and (text[end - 1].isspace() or text[end - 1] in ".،,"):
+                end -= 1
+            speech = text[start:end]
+            return (start, end, speech) if len(speech.split()) >= 3 and not _QUOTE_OPEN_RE.match(speech) else None
+        if tok.is_word:
+            words += 1
+            if words > _COLON_SPEECH_GAP:
+                return None
+    return None
 
 
 def _pick_quote(text, toks, quotes, a, b, cue, next_cue):
