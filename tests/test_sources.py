@@ -146,13 +146,21 @@ def test_unmarked_speech_after_a_colon_is_the_quote(extractor):
     assert text[r.quote_start:r.quote_end] == r.quote
 
 
+def test_speech_after_the_sources_own_participle_is_its_quote(extractor):
+    """قائلا: continues the same speaker, so its speech may stand further from the source than a bare colon."""
+    text = "وتحدث وزير الصحة خالد الفالح عن خطط الوزارة المستقبلية في المناطق، قائلا: نحن ماضون في تنفيذ الخطة."
+    assert one(cited(extractor, text), "وزير الصحة خالد الفالح").quote == "نحن ماضون في تنفيذ الخطة"
+
+
 @pytest.mark.parametrize("text, source", [
     # too many words between the source and the colon: not its speech
+    ("وتحدث وزير الصحة خالد الفالح عن خطط الوزارة المستقبلية في المناطق الشمالية والجنوبية والشرقية والغربية كلها"
+     " اليوم، قائلا: نحن ماضون في تنفيذ الخطة.", "وزير الصحة خالد الفالح"),
     ("وقال وزير الصحة خالد الفالح في تصريح على هامش المؤتمر الدولي أمس: نحن ماضون في تنفيذ الخطة.",
      "وزير الصحة خالد الفالح"),
     # بحسب is no speech verb: what follows its colon is the reported content, not a quotation
     ("وبحسب وزارة الصحة: الإصابات ارتفعت إلى مئة حالة اليوم.", "وزارة الصحة"),
-], ids=["far from the source", "after bahasab"])
+], ids=["participle far from the source", "far from the source", "after bahasab"])
 def test_no_colon_speech_far_from_the_source_or_after_a_preposition_cue(extractor, text, source):
     assert one(cited(extractor, text), source).quote is None
 

@@ -328,6 +328,7 @@ _KANA = frozenset({"كان", "وكان", "كانت", "وكانت"})  # كان be
 _CLAUSE_LEAD = {"وقد", "فقد", "قد", "كما", "ثم", "وكان", "وكانت", "كان", "كانت"}
 _QUOTING_CUES = ("verb", "refusal")  # cues whose source may be quoted (not بحسب, not جاء في)
 _COLON_SPEECH_GAP = 3  # words allowed between a source (or its cue) and the colon that opens its speech
+_PARTICIPLE_SPEECH_GAP = 10  # ... and between it and its own قائلا: / مضيفا: (the same speaker goes on)
 _UNTITLED = "_untitled"  # internal: a bare name without any evidence of its kind
 _HONORIFICS = {"الدكتور", "دكتور", "د", "م", "ا", "المهندس", "الشيخ", "الاستاذ", "اللواء", "العقيد", "العميد", "الفريق", "المقدم",
                "الرائد", "النقيب", "الامير", "الملك", "السيد", "السيده", "معالي", "سمو", "فضيله", "الملا", "الحاج"}
@@ -594,7 +595,8 @@ class SourceExtractor:
         if cue_type not in _QUOTING_CUES or not self.settings.extract_quotes:
             return None
         cue = _Cue("ar" if toks[c].arabic else "latin", cue_type, c, c + 1, toks[c].text)
-        next_cue = next((i for i in range(max(b, c + 1), len(toks)) if self.lexical_marks(toks[i].norm).cue), len(toks))
+        next_cue = next((i for i in range(max(b, c + 1), len(toks))  # the next source's cue (a participle goes on)
+                         if self.lexical_marks(toks[i].norm).cue not in ("", "participle", "relay", "thanks")), len(toks))
         quotes = _quote_spans(text, sent.start, sent.end)
         return (_pick_quote(text, toks, quotes, a, b, cue, next_cue) if quotes else None) \
             or _colon_speech(text, toks, a, b, cue, sent.end)
@@ -2276,11 +2278,15 @@ def _quote_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 def _colon_speech(text, toks, a, b, cue, sent_end):
     """Direct speech without quotation marks: a colon right after the source and its cue, or after a
-    few words naming whom it was said to or where (وقال الوزير: نحن ...، قالت في بيان: إن ...), opens
-    the speech, which runs to the end of the sentence."""
+    few words naming whom it was said to or where (وقال الوزير: نحن ...، قالت في بيان: إن ...), or
+    after the source's own participle (وأفصحت الزامل عن خططها، قائلة: ...), opens the speech, which
+    runs to the end of the sentence."""
     words = 0
-    for tok in toks[max(b, cue.end):]:
+    after = toks[max(b, cue.end):]
+    for k, tok in enumerate(after):
         if tok.text == ":":
+            if words > _COLON_SPEECH_GAP and not (k and after[k - 1].norm in _PARTICIPLE_CUES):
+                return None
             start, end = tok.end, sent_end
             while start < end and text[start].isspace():
                 start += 1
@@ -2290,7 +2296,7 @@ def _colon_speech(text, toks, a, b, cue, sent_end):
             return (start, end, speech) if len(speech.split()) >= 3 and not _QUOTE_OPEN_RE.match(speech) else None
         if tok.is_word:
             words += 1
-            if words > _COLON_SPEECH_GAP:
+            if words > _PARTICIPLE_SPEECH_GAP:
                 return None
     return None
 
