@@ -351,6 +351,15 @@ def test_french_subject_verb(extractor):
     assert one(cited(extractor, text), "Le Kremlin").kind == "government"
 
 
+@pytest.mark.parametrize("text, source", [
+    ("« Nous devons protéger les civils », a déclaré le ministre devant la presse.", "le ministre"),
+    ("« We must protect civilians », said the minister during a visit to Cairo.", "the minister"),
+])
+def test_a_latin_subject_after_its_verb_ends_before_a_preposition(extractor, text, source):
+    """(the sample's French article gave "le ministre devant" before devant, during ... were stop words)"""
+    assert one(cited(extractor, text), source).kind == "official"
+
+
 def test_english_cues(extractor):
     text = "The White House said the talks would continue, according to Reuters."
     rows = cited(extractor, text)
