@@ -19,7 +19,9 @@ sample(40, skip=N) with N in GOLD_SETS, so no two sets overlap.
 
 A predicted row counts as correct when its span overlaps an unmatched gold span of the same role
 and its kind is right. ``cited`` and ``agency_credit`` rows are scored together ("in text") and per
-kind; ``publisher`` rows are scored separately.
+kind; ``publisher`` rows are scored separately. Each set and each pooled line also scores quote
+attachment on the sources found (a gold item marked ``quote: true`` should carry a quote, the others
+should not); each pooled line says why the missed gold items were missed (``why_missed``).
 """
 from __future__ import annotations
 
