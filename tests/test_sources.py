@@ -146,6 +146,12 @@ def test_unmarked_speech_after_a_colon_is_the_quote(extractor):
     assert text[r.quote_start:r.quote_end] == r.quote
 
 
+def test_unmarked_speech_ends_where_a_new_report_begins(extractor):
+    """و + a speech verb (وأضاف أن) opens a new report: the colon's speech stops before it."""
+    text = "وقال وزير الصحة خالد الفالح: نحن ماضون في تنفيذ الخطة، وأضاف أن الوزارة ستفتتح مستشفيات جديدة."
+    assert one(cited(extractor, text), "وزير الصحة خالد الفالح").quote == "نحن ماضون في تنفيذ الخطة"
+
+
 def test_speech_after_the_sources_own_participle_is_its_quote(extractor):
     """قائلا: continues the same speaker, so its speech may stand further from the source than a bare colon."""
     text = "وتحدث وزير الصحة خالد الفالح عن خطط الوزارة المستقبلية في المناطق، قائلا: نحن ماضون في تنفيذ الخطة."

@@ -599,7 +599,13 @@ class SourceExtractor:
                          if self.lexical_marks(toks[i].norm).cue not in ("", "participle", "relay", "thanks")), len(toks))
         quotes = _quote_spans(text, sent.start, sent.end)
         return (_pick_quote(text, toks, quotes, a, b, cue, next_cue) if quotes else None) \
-            or _colon_speech(text, toks, a, b, cue, sent.end)
+            or _colon_speech(text, toks, a, b, cue, self._clause_end(toks, max(b, c + 1), sent.end))
+
+    def _clause_end(self, toks, start: int, sent_end: int) -> int:
+        """Where unmarked speech after ``start`` ends: before the next clause that opens with و and a
+        speech verb (... وأضاف أن، وبين المصدر أن: a new report), else at the end of the sentence."""
+        nxt = next((t for t in toks[start:] if t.norm[:1] == "و" and t.bare != t.norm and t.bare in self._verb_set), None)
+        return min(sent_end, nxt.start) if nxt is not None else sent_end
 
     def publisher(self, doc_id: str, outlet: str | None, url: str | None) -> SourceMention | None:
         """The publisher row from metadata: ``outlet`` when given, else the URL's host."""
@@ -769,7 +775,7 @@ class SourceExtractor:
                     quote = None
                     if cue.type in _QUOTING_CUES and quotable and self.settings.extract_quotes:
                         quote = (_pick_quote(text, toks, quotes, a, b, cue, next_cue) if quotes else None) \
-                            or _colon_speech(text, toks, a, b, cue, sent.end)
+                            or _colon_speech(text, toks, a, b, cue, self._clause_end(toks, max(b, cue.end), sent.end))
                     conf = 0.5 + strength + kconf - (0.05 if direction == "back" else 0.0)
                     if quote:
                         conf += 0.05
@@ -2280,7 +2286,7 @@ def _colon_speech(text, toks, a, b, cue, sent_end):
     """Direct speech without quotation marks: a colon right after the source and its cue, or after a
     few words naming whom it was said to or where (وقال الوزير: نحن ...، قالت في بيان: إن ...), or
     after the source's own participle (وأفصحت الزامل عن خططها، قائلة: ...), opens the speech, which
-    runs to the end of the sentence."""
+    runs to ``sent_end`` (the end of the sentence or of the reporting clause)."""
     words = 0
     after = toks[max(b, cue.end):]
     for k, tok in enumerate(after):
