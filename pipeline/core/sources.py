@@ -597,9 +597,14 @@ class SourceExtractor:
         cue = _Cue("ar" if toks[c].arabic else "latin", cue_type, c, c + 1, toks[c].text)
         next_cue = next((i for i in range(max(b, c + 1), len(toks))  # the next source's cue (a participle goes on)
                          if self.lexical_marks(toks[i].norm).cue not in ("", "participle", "relay", "thanks")), len(toks))
-        quotes = _quote_spans(text, sent.start, sent.end)
+        return self._find_quote(text, toks, _quote_spans(text, sent.start, sent.end), a, b, cue, next_cue, sent.end)
+
+    def _find_quote(self, text, toks, quotes, a: int, b: int, cue: _Cue, next_cue: int,
+                    sent_end: int) -> tuple[int, int, str] | None:
+        """The quotation of the source at tokens [a, b): in quotation marks near it, else unmarked speech
+        after a colon, up to the next reporting clause."""
         return (_pick_quote(text, toks, quotes, a, b, cue, next_cue) if quotes else None) \
-            or _colon_speech(text, toks, a, b, cue, self._clause_end(toks, max(b, c + 1), sent.end))
+            or _colon_speech(text, toks, a, b, cue, self._clause_end(toks, max(b, cue.end), sent_end))
 
     def _clause_end(self, toks, start: int, sent_end: int) -> int:
         """Where unmarked speech after ``start`` ends: before the next clause that opens with و and a
@@ -774,8 +779,7 @@ class SourceExtractor:
                         continue  # "صرح لـ«سبق»": the publisher's own interview, not a cited outlet
                     quote = None
                     if cue.type in _QUOTING_CUES and quotable and self.settings.extract_quotes:
-                        quote = (_pick_quote(text, toks, quotes, a, b, cue, next_cue) if quotes else None) \
-                            or _colon_speech(text, toks, a, b, cue, self._clause_end(toks, max(b, cue.end), sent.end))
+                        quote = self._find_quote(text, toks, quotes, a, b, cue, next_cue, sent.end)
                     conf = 0.5 + strength + kconf - (0.05 if direction == "back" else 0.0)
                     if quote:
                         conf += 0.05
@@ -2290,6 +2294,8 @@ def _colon_speech(text, toks, a, b, cue, sent_end):
     words = 0
     after = toks[max(b, cue.end):]
     for k, tok in enumerate(after):
+        if tok.start >= sent_end:
+            return None  # no colon before the speech would have to end
         if tok.text == ":":
             if words > _COLON_SPEECH_GAP and not (k and after[k - 1].norm in _PARTICIPLE_CUES):
                 return None
