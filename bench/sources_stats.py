@@ -25,7 +25,7 @@ from pipeline.core.sources import SourceExtractor, SourceSettings, sentences_for
 
 def collect(limit: int | None = None, settings: SourceSettings | None = None) -> dict:
     extractor = SourceExtractor(settings or SourceSettings())
-    credits, publishers, kinds, cited_names, cues, methods = (Counter() for _ in range(6))
+    credits, publishers, kinds, cited_names, cues, methods, quoted = (Counter() for _ in range(7))
     docs = rows_total = docs_with_credit = docs_with_cited = 0
     t0 = time.perf_counter()
     for _zip, rec in iter_articles():
@@ -48,12 +48,13 @@ def collect(limit: int | None = None, settings: SourceSettings | None = None) ->
                 kinds[r.kind] += 1
                 cited_names[(r.kind, r.canonical)] += 1
                 cues[r.cue] += 1
+                quoted[r.method] += r.quote is not None
                 has_cited = True
         docs_with_credit += has_credit
         docs_with_cited += has_cited
     elapsed = time.perf_counter() - t0
     return dict(documents=docs, rows=rows_total, seconds=elapsed, agency_credits=credits, publishers=publishers,
-                cited_by_kind=kinds, cited_names=cited_names, cues=cues, methods=methods, docs_with_credit=docs_with_credit,
+                cited_by_kind=kinds, cited_names=cited_names, cues=cues, methods=methods, quoted=quoted, docs_with_credit=docs_with_credit,
                 docs_with_cited=docs_with_cited)
 
 
@@ -70,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{n} articles, {res['rows']} source rows in {res['seconds']:.1f} s ({n / res['seconds']:.0f} docs/s)")
     print(f"articles with an agency credit: {res['docs_with_credit']}; with >= 1 cited source: {res['docs_with_cited']}")
     print("rows by method: " + ", ".join(f"{m} {c}" for m, c in res["methods"].most_common()))
+    print("cited rows with a quote, by method: " + ", ".join(f"{m} {c}" for m, c in res["quoted"].most_common()))
     print("\nagency credits by agency:")
     for name, c in res["agency_credits"].most_common():
         print(f"  {c:6d}  {name}")
