@@ -425,6 +425,12 @@ def publish(staging: Path, output: Path, run_id: str) -> None:
         shutil.rmtree(previous)
 
 
+def _counts_by_suffix(metrics: dict[str, int], prefix: str) -> str:
+    """"a 12, b 3": the metrics named ``prefix + name``, most frequent first ("" when there are none)."""
+    counts = {k[len(prefix):]: v for k, v in metrics.items() if k.startswith(prefix)}
+    return ", ".join(f"{k} {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1]))
+
+
 def print_summary(result: RunResult, stream=sys.stdout) -> None:
     m = result.manifest
     if m.get("dry_run"):
@@ -439,15 +445,14 @@ def print_summary(result: RunResult, stream=sys.stdout) -> None:
     tables = m["tables"]
     print(f"  sentences {tables['sentences']}, entities {tables['entities']}, sources {tables['sources']}, "
           f"duplicate clusters {tables['clusters']}", file=stream)
-    methods = {k.split("_", 1)[1]: v for k, v in m["metrics"].items() if k.startswith("sources.method_")}
+    methods = _counts_by_suffix(m["metrics"], "sources.method_")
     if methods:
-        print("  sources found by: " + ", ".join(f"{k} {v}" for k, v in sorted(methods.items(), key=lambda kv: -kv[1]))
-              + (" (crf: the learned span model's additions, method=crf in the table)" if methods.get("crf") else ""),
-              file=stream)
-    langs = {k.split("_", 1)[1]: v for k, v in m["metrics"].items() if k.startswith("segment.sentences_")}
+        print("  sources found by: " + methods
+              + (" (crf: the learned span model's additions, method=crf in the table)"
+                 if m["metrics"].get("sources.method_crf") else ""), file=stream)
+    langs = _counts_by_suffix(m["metrics"], "segment.sentences_")
     if langs:
-        print("  sentence languages: " + ", ".join(f"{k} {v}" for k, v in sorted(langs.items(), key=lambda kv: -kv[1])),
-              file=stream)
+        print("  sentence languages: " + langs, file=stream)
     timing = m.get("stage_seconds") or {}
     if timing:
         print("  time in stages (s): " + ", ".join(f"{k} {v:.1f}" for k, v in timing.items()), file=stream)

@@ -36,7 +36,7 @@ from camel_tools.utils.dediac import dediac_ar
 
 from pipeline.core.clean import normalise_for_search
 from pipeline.core.sentences import split_sentences
-from pipeline.core.sources_model import NEAR_CUE_WINDOW, LexicalMarks, SourceSpanModel, SpanFeatures, entity_types
+from pipeline.core.sources_model import NEAR_CUE_WINDOW, LexicalMarks, SourceSpanModel, SpanFeatures
 from pipeline.core.types import Entity, Sentence, SourceMention
 
 ROLES = ("cited", "publisher", "agency_credit")
@@ -562,8 +562,8 @@ class SourceExtractor:
             if sent.is_boilerplate or text[sent.start:sent.end].lstrip().startswith(_LINK_LINES):
                 continue
             toks = tokens.get((sent.start, sent.end)) or tokenise(text, sent.start, sent.end)
-            kinds = entity_types(toks, [e for e in entities if sent.start <= e.start < sent.end])
-            for a, b, kind, prob in self.span_model.propose(toks, kinds):
+            sent_ents = [e for e in entities if sent.start <= e.start < sent.end]
+            for a, b, kind, prob in self.span_model.propose(toks, sent_ents):
                 if prob < self.settings.model_min_confidence:
                     continue
                 s, e = toks[a].start + _proclitic_before_article(toks[a].text), toks[b - 1].end

@@ -162,10 +162,11 @@ class SourceSpanModel:
         self.features = features()
         self.tagger = open_crf_model(path)
 
-    def propose(self, toks: Sequence[Token], entity_types: Sequence[str]) -> list[tuple[int, int, str, float]]:
+    def propose(self, toks: Sequence[Token], entities: Sequence) -> list[tuple[int, int, str, float]]:
+        """``entities``: the entity tagger's entities in the sentence (their types are features)."""
         if not toks or not self.features.has_cue(toks):
-            return []
-        self.tagger.set(self.features.sentence(toks, entity_types))
+            return []  # no model row could be kept: neither features nor entity types are computed
+        self.tagger.set(self.features.sentence(toks, entity_types(toks, entities)))
         tags = self.tagger.tag()
         out = []
         i = 0
