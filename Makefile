@@ -47,7 +47,7 @@ train-ner: $(STAMP)
 	$(BIN)/python scripts/train_ner.py --stage2 --ship --processes 2
 	$(BIN)/python scripts/train_ner_neural.py --average-last 6 --epochs 20 --ship
 
-## Retrain the sources span model on the gold sets (needs ../shared/data for the article texts); ~15 min with --cv.
+## Retrain the sources span model on the gold sets (needs ../shared/data for the article texts); ~25 min with --cv (1,408 s on 2 cores).
 train-sources: $(STAMP)
 	$(BIN)/python scripts/train_sources_crf.py --cv
 
