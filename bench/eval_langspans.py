@@ -47,14 +47,14 @@ def _within_one_word(text: str, a: int, b: int) -> bool:
     return len(text[lo:hi].split()) <= 1
 
 
-def _check_spans(item: dict, spans) -> list[str]:
+def _check_spans(item: dict, spans, label) -> list[str]:
     """Problems with the predicted spans of a mixed item (empty list = correct)."""
     text = item["text"]
     problems = []
     gold = []
     for g in item["spans"]:
         gs = text.index(g["text"])
-        gold.append((gs, gs + len(g["text"]), g["lang"]))
+        gold.append((gs, gs + len(g["text"]), label(g["lang"])))
     for gs, ge, gl in gold:
         ok = any(
             sp.lang == gl and _within_one_word(text, sp.start, gs) and _within_one_word(text, sp.end, ge)
@@ -63,7 +63,7 @@ def _check_spans(item: dict, spans) -> list[str]:
         if not ok:
             problems.append(f"missed {gl}:{text[gs:ge]!r}")
     for sp in spans:
-        if sp.lang == item["lang"]:
+        if sp.lang == label(item["lang"]):
             continue
         if not any(gl == sp.lang and sp.start < ge and gs < sp.end for gs, ge, gl in gold):
             problems.append(f"spurious {sp.lang}:{text[sp.start:sp.end]!r}")
@@ -71,8 +71,17 @@ def _check_spans(item: dict, spans) -> list[str]:
 
 
 def evaluate(path: str | Path = DEFAULT_GOLD, segmenter: LanguageSegmenter | None = None) -> dict:
-    """Score ``segmenter`` (default settings if None) on the gold file; returns the figures."""
+    """Score ``segmenter`` (default settings if None) on the gold file; returns the figures.
+
+    A gold language outside the segmenter's ``languages`` is expected as 'und' (a span is labelled
+    only with a configured language, 'und' or 'zxx').
+    """
     seg = segmenter or LanguageSegmenter(LanguageSettings())
+    configured = set(seg.settings.languages) | {"und", "zxx"}
+
+    def label(lang: str) -> str:
+        return lang if lang in configured else "und"
+
     items = load_gold(path)
     per_lang: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     per_set: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # sent ok, n, mixed ok, mixed n
@@ -84,7 +93,7 @@ def evaluate(path: str | Path = DEFAULT_GOLD, segmenter: LanguageSegmenter | Non
     for it in items:
         text = it["text"]
         res = seg.segment(text, 0, len(text))
-        gl = it["lang"]
+        gl = label(it["lang"])
         per_lang[gl][1] += 1
         st = per_set[it.get("set", "dev")]
         st[1] += 1
@@ -100,7 +109,7 @@ def evaluate(path: str | Path = DEFAULT_GOLD, segmenter: LanguageSegmenter | Non
         if it.get("mixed"):
             mixed_total += 1
             st[3] += 1
-            problems = _check_spans(it, res.spans)
+            problems = _check_spans(it, res.spans, label)
             if not problems:
                 mixed_ok += 1
                 st[2] += 1

@@ -144,27 +144,49 @@ def test_short_arabic_without_telling_letters_is_arabic(seg):
         assert seg.segment(t, 0, len(t)).lang == "ar", t
 
 
-# --- other languages are reported as themselves ------------------------------------------------
-@pytest.mark.parametrize(
-    "text,lang",
-    [
-        ("Die Bundesregierung hat am Mittwoch neue Sanktionen beschlossen.", "de"),
-        ("El Gobierno anunció este lunes un nuevo paquete de medidas económicas.", "es"),
-        ("Министр иностранных дел прибыл в Эр-Рияд с официальным визитом.", "ru"),
-    ],
-)
-def test_other_languages_reported(seg, text, lang):
+# --- only the configured languages are labels ---------------------------------------------------
+OTHER_LANGUAGES = [
+    ("Die Bundesregierung hat am Mittwoch neue Sanktionen beschlossen.", "de"),
+    ("El Gobierno anunció este lunes un nuevo paquete de medidas económicas.", "es"),
+    ("Министр иностранных дел прибыл в Эр-Рияд с официальным визитом.", "ru"),
+]
+
+
+@pytest.mark.parametrize("text,lang", OTHER_LANGUAGES)
+def test_languages_outside_the_list_are_und(seg, text, lang):
     res = seg.segment(text, 0, len(text))
-    assert res.lang == lang
-    assert res.spans[0].lang == lang
+    assert res.lang == "und"
+    assert [(sp.lang, sp.method) for sp in res.spans] == [("und", "unlisted")]
 
 
-def test_language_codes_never_truncated(seg):
-    # a language outside the expected set keeps its full code: Cebuano is 'ceb', not 'ce'
+@pytest.mark.parametrize("text,lang", OTHER_LANGUAGES)
+def test_configured_other_languages_reported(text, lang):
+    seg = LanguageSegmenter(LanguageSettings(languages=("ar", "fr", "en", lang)))
+    res = seg.segment(text, 0, len(text))
+    assert res.lang == lang and res.spans[0].lang == lang
+
+
+def test_page_junk_is_never_a_stray_language(seg):
+    # issue 23 item 5: 'm-Media&News' came out 'nl' while language.languages is [ar, fr, en, fa, ur]
+    allowed = set(LanguageSettings().languages) | {"und", "zxx"}
+    for text in ("m-Media&News", "تابعونا على m-Media&News", "Ang Cebu usa ka lalawigan sa Pilipinas."):
+        res = seg.segment(text)
+        assert res.lang in allowed and {sp.lang for sp in res.spans} <= allowed, (text, res)
+        _check_spans(text, 0, len(text), res)
+
+
+def test_language_codes_never_truncated():
+    # a configured language keeps its full code: Cebuano is 'ceb', not 'ce'
     t = "Ang Cebu usa ka lalawigan sa Pilipinas nga nahimutang sa rehiyon sa Sentral nga Kabisay-an."
-    res = seg.segment(t)
+    res = LanguageSegmenter(LanguageSettings(languages=("ar", "en", "ceb"))).segment(t)
     assert res.lang == "ceb" and res.spans[0].lang == "ceb"
     assert LanguageSettings(languages=("arz", "fr")).languages == ("arz", "fr")
+
+
+def test_arz_in_the_list_allows_arabic():
+    seg = LanguageSegmenter(LanguageSettings(languages=("arz", "fr")))
+    t = "وأكد التقرير أن القطاع الحكومي سيظل المحرك الأول."
+    assert seg.segment(t).lang == "ar"
 
 
 def test_egyptian_dialect(seg):

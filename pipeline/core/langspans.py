@@ -18,11 +18,13 @@ Method
      when the letters leave a doubt and overrides them only when sure (sd, ps, ckb...; Persian
      typed with Arabic ي/ك). Text with no telling letter is Arabic unless fastText is sure.
    - Latin and other scripts: fastText lid.176 restricted to that script's languages, with a
-     prior (``expected_prior``) for ``settings.languages``; any other language is reported with
-     its own code (de, es, ceb...). A passage shorter than ``min_span_chars``/``min_span_words``
-     needs a clear winner (``short_min_margin``) or it is 'und'.
+     prior (``expected_prior``) for ``settings.languages``; a passage detected as any other
+     language (de, es, ceb, nl...) becomes 'und' in step 3. A passage shorter than
+     ``min_span_chars``/``min_span_words`` needs a clear winner (``short_min_margin``) or it is 'und'.
 3. Short or unsure pieces inherit the language of the sure pieces of their script in the
-   sentence (those outside quotes first). Adjacent pieces with the same language are merged.
+   sentence (those outside quotes first). A passage then labelled with a language outside
+   ``settings.languages`` is 'und' with method 'unlisted'. Adjacent pieces with the same language
+   are merged.
 4. The sentence's language is the language with the most letters outside quotes/brackets and
    after a colon (the matrix language), ignoring codes; a passage between two passages of one
    language counts as embedded. Quoted passages still get their own spans.
@@ -150,7 +152,8 @@ def _other_script(ch: str) -> str:
 class LanguageSettings:
     """Settings of :class:`LanguageSegmenter` (YAML section ``language``)."""
 
-    # The expected languages: they get a prior; any other language the detector knows is still reported.
+    # The expected languages: they get a prior, and they are the only labels a span gets besides 'und'
+    # and `code_lang` (a passage detected as another language is 'und', method 'unlisted').
     languages: tuple[str, ...] = ("ar", "fr", "en", "fa", "ur")
     # A passage detected below this probability is unsure: it inherits its neighbours' language (see `fallback`).
     min_confidence: float = 0.5
@@ -297,6 +300,8 @@ class LanguageSegmenter:
         self.settings = settings or LanguageSettings()
         self.model = model if model is not None else load_fasttext_model(self.settings.model_path)
         self._expected = frozenset(self.settings.languages)
+        # the labels a span may carry ('arz' is reported as 'ar' with a dialect)
+        self._labels = self._expected | ({"ar"} if "arz" in self._expected else set())
         self._prior = float(self.settings.expected_prior)
 
     # ------------------------------------------------------------------ detection helpers
@@ -656,6 +661,7 @@ class LanguageSegmenter:
                     else:
                         p.lang, p.conf, p.method = "und", ctx_conf, "short"
 
+        self._keep_configured(pieces)
         # a passage between two passages of one language is embedded in it (unquoted quotes/names)
         lang_pieces = [p for p in pieces if p.lang not in (s.code_lang, "und")]
         if len(lang_pieces) >= 3 and lang_pieces[0].lang == lang_pieces[-1].lang:
@@ -705,6 +711,15 @@ class LanguageSegmenter:
         ordered = tuple(sorted(letters.items(), key=lambda kv: (-kv[1], kv[0])))
         return SentenceLanguage(lang, round(conf, 4), dialect, tuple(spans), ordered)
 
+    def _keep_configured(self, pieces: list[_Piece]) -> None:
+        """A passage the detector gives a language outside ``languages`` (``m-Media&News`` as 'nl',
+        Pashto as 'ps') becomes 'und' with method 'unlisted': the output holds only the configured
+        languages, 'und' and the code language, so a query by language never meets a stray label."""
+        for p in pieces:
+            base = "ar" if p.lang == "arz" else p.lang
+            if base not in self._labels and p.lang not in ("und", self.settings.code_lang):
+                p.lang, p.method = "und", "unlisted"
+
     def _segment_arabic_only(self, text: str, start: int, end: int) -> SentenceLanguage | None:
         """Fast path: only Arabic-script letters, Arabic-only letters present, nothing Persian/Urdu.
 
@@ -712,7 +727,7 @@ class LanguageSegmenter:
         Arabic span from the first to the last word) except that digits after a closing quote join
         the span instead of forming their own 'zxx' span.
         """
-        if (not _AR_RE.search(text, start, end) or _UR_RE.search(text, start, end)
+        if ("ar" not in self._labels or not _AR_RE.search(text, start, end) or _UR_RE.search(text, start, end)
                 or _FA_RE.search(text, start, end) or _FA_WORDS_RE.search(text, start, end)):
             return None
         m = _WORD_CHAR_RE.search(text, start, end)
