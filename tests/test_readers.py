@@ -1,7 +1,9 @@
 import bz2
+import errno
 import gzip
 import io
 import json
+import os
 import zipfile
 
 import zstandard
@@ -108,3 +110,56 @@ def test_vanished_file_is_unreadable_not_a_crash(tmp_path):
     path = tmp_path / "gone.txt"
     out = list(read_input(InputFile(str(path), 10), InputSettings()))
     assert out[0].reason == "unreadable" and out[-1].records == 1
+
+
+def _deny_listing(monkeypatch, denied):
+    """Make ``os.scandir`` fail with EACCES on the folders in ``denied``, as for a folder without
+    read permission. Tests run as root in CI, where permission bits do not stop a listing, so the
+    OS error is raised at the listing call itself (``os.walk`` and ``glob`` list through it)."""
+    real_scandir = os.scandir
+
+    def scandir(path="."):
+        if not isinstance(path, int) and os.path.abspath(os.fsdecode(path)) in {str(d) for d in denied}:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fsdecode(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+
+
+def test_unlistable_subfolder_is_an_unreadable_reject(tmp_path, monkeypatch):
+    (tmp_path / "a.txt").write_text("نص")
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "locked" / "b.txt").write_text("نص")
+    _deny_listing(monkeypatch, [tmp_path / "locked"])
+    files, rejects = expand_inputs([str(tmp_path), str(tmp_path / "*")])
+    assert [f.uri.rsplit("/", 1)[-1] for f in files] == ["a.txt"]
+    assert [(r.input, r.reason) for r in rejects] == [(str(tmp_path / "locked"), "unreadable")]
+    assert "Permission denied" in rejects[0].message
+
+
+def test_unlistable_top_level_folder_is_unreadable_not_glob_no_match(tmp_path, monkeypatch):
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "locked" / "b.txt").write_text("نص")
+    _deny_listing(monkeypatch, [tmp_path / "locked"])
+    files, rejects = expand_inputs([str(tmp_path / "locked")])
+    assert files == []
+    assert [(r.reason, r.input) for r in rejects] == [("unreadable", str(tmp_path / "locked"))]
+    assert "Permission denied" in rejects[0].message
+
+
+def test_unlistable_folder_counts_in_the_run_accounting(tmp_path, monkeypatch):
+    """A whole run in this process (the listing call is patched here, so not through the CLI)."""
+    import pyarrow.dataset as ds
+
+    from pipeline.config import load_config
+    from pipeline.run import run
+
+    inputs = tmp_path / "in"
+    (inputs / "locked").mkdir(parents=True)
+    (inputs / "a.jsonl").write_text(json.dumps(ARTICLE, ensure_ascii=False) + "\n", encoding="utf-8")
+    (inputs / "locked" / "b.jsonl").write_text(json.dumps(ARTICLE, ensure_ascii=False) + "\n", encoding="utf-8")
+    _deny_listing(monkeypatch, [inputs / "locked"])
+    result = run([str(inputs)], str(tmp_path / "out"), load_config(None, ["run.progress_seconds=1000"]))
+    assert result.manifest["accounting"] == {"inputs": 2, "documents": 1, "rejects": 1}
+    rejects = ds.dataset(tmp_path / "out" / "rejects", format="parquet").to_table().to_pylist()
+    assert [(r["input"], r["reason"]) for r in rejects] == [(str(inputs / "locked"), "unreadable")]

@@ -53,7 +53,8 @@ class InputSummary:
 
 
 def expand_inputs(patterns: list[str]) -> tuple[list[InputFile], list[Reject]]:
-    """Files for each INPUT (file, directory or glob), sorted, plus a reject for each that matched nothing.
+    """Files for each INPUT (file, directory or glob), sorted, plus a reject for each that matched nothing
+    and for each folder that could not be listed.
 
     Local paths are listed with the standard library so that a dangling link or a file that vanishes
     is still listed (and later rejected as ``unreadable``): Beam's local match skips such paths
@@ -63,28 +64,42 @@ def expand_inputs(patterns: list[str]) -> tuple[list[InputFile], list[Reject]]:
     rejects = []
     for pattern in patterns:
         is_glob = any(ch in pattern for ch in "*?[")
+        unlisted: list[Reject] = []
         try:
-            found = _list_local(pattern) if FileSystems.get_scheme(pattern) is None else _list_remote(pattern, is_glob)
+            if FileSystems.get_scheme(pattern) is None:
+                found = _list_local(pattern, unlisted)
+            else:
+                found = _list_remote(pattern, is_glob)
         except Exception as exc:  # Beam raises BeamIOError for unreachable filesystems
             rejects.append(Reject(pattern, "unreadable", f"cannot list {pattern}: {exc}"))
             continue
+        rejects.extend(r for r in unlisted if r.input not in {seen.input for seen in rejects})  # once per folder
         if found is None:
             rejects.append(Reject(pattern, "not_found", f"no such file or directory: {pattern}"))
-        elif not found:
+        elif not found and not unlisted:
             rejects.append(Reject(pattern, "glob_no_match", f"no file matches: {pattern}"))
         for item in found or ():
             files.setdefault(item.uri, item)
     return sorted(files.values(), key=lambda f: f.uri), rejects
 
 
-def _list_local(pattern: str) -> list[InputFile] | None:
-    """None when a plain path does not exist; [] when a glob or directory holds no visible file."""
+def _list_local(pattern: str, unlisted: list[Reject]) -> list[InputFile] | None:
+    """None when a plain path does not exist; [] when a glob or directory holds no visible file.
+
+    A folder that cannot be listed (permission denied, I/O error) is added to ``unlisted`` as an
+    ``unreadable`` reject with the OS error: ``os.walk`` would skip it silently.
+    """
     if not any(ch in pattern for ch in "*?[") and not os.path.lexists(pattern):
         return None
+
+    def cannot_list(exc: OSError) -> None:
+        folder = os.path.abspath(exc.filename) if exc.filename else pattern
+        unlisted.append(Reject(folder, "unreadable", f"cannot list the folder {folder}: {exc.strerror or exc}"))
+
     paths = []
     for path in sorted(glob.glob(pattern, recursive=True)) or [pattern]:
         if os.path.isdir(path):
-            for root, dirs, names in os.walk(path):
+            for root, dirs, names in os.walk(path, onerror=cannot_list):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 paths.extend(os.path.join(root, n) for n in sorted(names) if not n.startswith("."))
         elif os.path.lexists(path) and not _is_hidden(path):
