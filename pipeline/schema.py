@@ -114,6 +114,9 @@ INPUTS = pa.schema([
     ("sha256", pa.string()),
     ("records", pa.int64()),  # units this file produced: documents + rejects
     ("status", pa.string()),  # read, rejected, skipped_already_processed
+    # records that are neither documents nor rejects, by kind: WARC request, warcinfo, metadata,
+    # revisit records, non-HTML ('non_html:image/png') and non-2xx ('http_404') responses
+    ("skipped_records", pa.map_(pa.string(), pa.int64())),
 ])
 
 TABLES: dict[str, pa.Schema] = {

@@ -77,24 +77,58 @@ def assert_clean_article(text: str, paragraphs: list[str]) -> None:
 
 def test_html_to_text_keeps_the_article_and_drops_the_page_around_it():
     title, paragraphs = ARTICLES[0]
-    text, found_title = html_to_text(article_page(title, paragraphs), "https://www.example.com/a/1")
+    page = html_to_text(article_page(title, paragraphs), "https://www.example.com/a/1")
+    text = page.text
     assert_clean_article(text, paragraphs)
-    assert found_title == title  # the h1, without the " | site name" suffix of <title>
+    assert page.title == title  # the h1, without the " | site name" suffix of <title>
     assert "\n\n" in text  # paragraphs separated by a blank line, as in .txt inputs
 
 
 def test_html_to_text_from_windows_1256_bytes_with_meta_charset():
     title, paragraphs = ARTICLES[1]
     data = article_page(title, paragraphs, charset="windows-1256").encode("cp1256")
-    text, found_title = html_to_text(data, None)
-    assert_clean_article(text, paragraphs)
-    assert found_title == title
+    page = html_to_text(data, None)
+    assert_clean_article(page.text, paragraphs)
+    assert page.title == title
     assert decode_html(data)[1] == "windows-1256"
 
 
 @pytest.mark.parametrize("page", [FRONT_PAGE, "", "<html><body></body></html>", "%PDF-1.4 \x00\x01"])
 def test_html_to_text_gives_none_without_an_article(page):
     assert html_to_text(page, "https://example.com/") is None
+
+
+def page_with_metadata(title: str, paragraphs: list[str]) -> str:
+    """An article page that declares its URL, outlet, publication time and author."""
+    head = ('<link rel="canonical" href="https://www.alwatan-news.com/politics/2015/123">'
+            '<meta property="og:site_name" content="الوطن نيوز">'
+            '<meta property="article:published_time" content="2015-08-01T09:00:00+03:00">'
+            '<meta name="author" content="محمد العلي">')
+    return article_page(title, paragraphs).replace("</title>", "</title>" + head, 1)
+
+
+def test_html_metadata_gives_url_date_outlet_and_author():
+    page = html_to_text(page_with_metadata(*ARTICLES[0]))
+    assert (page.url, page.date, page.outlet, page.author) == (
+        "https://www.alwatan-news.com/politics/2015/123", "2015-08-01T09:00:00+0300", "الوطن نيوز", "محمد العلي")
+    assert page.title == ARTICLES[0][0]
+    assert_clean_article(page.text, ARTICLES[0][1])
+
+
+def test_html_file_record_carries_the_page_metadata():
+    from pipeline.io.archives import html_record
+
+    record = html_record("page.html", page_with_metadata(*ARTICLES[0]).encode())
+    assert (record.url, record.date, record.outlet, record.author) == (
+        "https://www.alwatan-news.com/politics/2015/123", "2015-08-01T09:00:00+0300", "الوطن نيوز", "محمد العلي")
+    bare = html_record("bare.html", article_page(*ARTICLES[0]).encode())  # declares nothing: nothing invented
+    assert (bare.url, bare.date, bare.author) == (None, None, None)
+
+
+def test_page_date_without_a_time_stays_a_day():
+    markup = article_page(*ARTICLES[1]).replace(
+        "</title>", '</title><meta property="article:published_time" content="2015-07-21">', 1)
+    assert html_to_text(markup).date == "2015-07-21"
 
 
 def test_decode_html_prefers_the_page_over_a_latin1_server_default():
@@ -306,6 +340,18 @@ def test_warc_html_responses_become_articles(tmp_path, gz):
     assert counts.records == 1 + 3 * 3 + 3
 
 
+def test_warc_headers_come_first_for_url_and_date_then_the_page(tmp_path):
+    path = tmp_path / "meta.warc"
+    with open(path, "wb") as out:
+        writer = WARCWriter(out, gzip=False)
+        writer.write_record(writer.create_warc_record(
+            "https://m.alwatan-news.com/p?id=123", "response", payload=io.BytesIO(page_with_metadata(*ARTICLES[0]).encode()),
+            http_headers=http("200 OK", "text/html; charset=utf-8"), warc_headers_dict={"WARC-Date": "2024-09-10T08:00:00Z"}))
+    [record] = list(read_warc(str(path), path.open("rb")))
+    assert (record.url, record.date) == ("https://m.alwatan-news.com/p?id=123", "2024-09-10T08:00:00Z")
+    assert (record.outlet, record.author) == ("الوطن نيوز", "محمد العلي")
+
+
 @pytest.mark.parametrize("gz", [False, True], ids=["warc", "warc.gz"])
 @pytest.mark.parametrize("keep", [0.5, 0.8, 0.97])
 def test_truncated_warc_yields_the_good_records_then_one_reject(tmp_path, gz, keep):
@@ -425,3 +471,25 @@ def test_zstd_reader_reads_lines_and_reports_a_cut():
     assert list(zstd_reader(io.BytesIO(data))) == lines  # several frames, iterated by line
     with pytest.raises(EOFError):
         list(zstd_reader(io.BytesIO(data[: len(data) // 2])))
+
+
+def test_skipped_warc_records_are_counted_by_kind_in_inputs_and_manifest(tmp_path):
+    """A whole run (in this process) on a crawl: the skipped records show in the inputs table and the manifest."""
+    import pyarrow.dataset as ds
+
+    from pipeline.config import load_config
+    from pipeline.run import run
+
+    path = tmp_path / "in" / "crawl.warc.gz"
+    path.parent.mkdir()
+    write_warc(path, gz=True)
+    out = tmp_path / "out"
+    result = run([str(path)], str(out), load_config(None, ["run.progress_seconds=1000"]))
+    expected = {"warcinfo": 1, "request": 3, "non_html:image/png": 3, "http_404": 1, "metadata": 1}
+    [row] = ds.dataset(out / "inputs", format="parquet").to_table().to_pylist()
+    assert dict(row["skipped_records"]) == expected
+    assert {k[len("read.skipped_"):]: v for k, v in result.manifest["metrics"].items()
+            if k.startswith("read.skipped_")} == expected
+    assert result.manifest["accounting"] == {"inputs": 4, "documents": 3, "rejects": 1}
+    documents = ds.dataset(out / "documents", format="parquet").to_table(columns=["url", "outlet"]).to_pylist()
+    assert {d["outlet"] for d in documents} == {"example-news.com"}

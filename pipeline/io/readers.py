@@ -50,6 +50,8 @@ class InputSummary:
     sha256: str
     records: int
     status: str
+    # records read but neither a document nor a reject, by kind (WARC: 'request', 'non_html:image/png', ...)
+    skipped_records: tuple[tuple[str, int], ...] = ()
 
 
 def expand_inputs(patterns: list[str]) -> tuple[list[InputFile], list[Reject]]:
@@ -120,11 +122,12 @@ def read_input(file: InputFile, settings: InputSettings) -> Iterator[RawRecord |
     file twice costs far less than the processing of its articles.
     """
     count = 0
+    warc_counts = archives.WarcCounts()
     try:
         checksum = file.sha256 or file_sha256(file.uri)
         with FileSystems.open(file.uri, mime_type="application/octet-stream",
                               compression_type="uncompressed") as stream:
-            for unit in _read_units(file.uri, stream, settings):
+            for unit in _read_units(file.uri, stream, settings, warc_counts):
                 count += 1
                 yield dataclasses.replace(unit, input_checksum=checksum)
         status = "read"
@@ -133,7 +136,7 @@ def read_input(file: InputFile, settings: InputSettings) -> Iterator[RawRecord |
         count += 1
         done = f" after {count - 1} records" if count > 1 else ""
         yield Reject(file.uri, "unreadable", f"cannot read {file.uri}{done}: {exc}")
-    yield InputSummary(file.uri, file.size, checksum, count, status)
+    yield InputSummary(file.uri, file.size, checksum, count, status, tuple(sorted(warc_counts.skipped.items())))
 
 
 def file_sha256(uri: str) -> str:
@@ -144,10 +147,12 @@ def file_sha256(uri: str) -> str:
     return hasher.hexdigest()
 
 
-def _read_units(uri: str, stream, settings: InputSettings) -> Iterator[RawRecord | Reject]:
+def _read_units(uri: str, stream, settings: InputSettings,
+                warc_counts: archives.WarcCounts) -> Iterator[RawRecord | Reject]:
     name = uri.lower()
     if name.endswith((".warc", ".warc.gz")):
-        yield from archives.read_warc(uri, stream)  # the raw stream, so offsets are the file's byte offsets
+        # the raw stream, so offsets are the file's byte offsets; skipped records go to warc_counts
+        yield from archives.read_warc(uri, stream, warc_counts)
         return
     if name.endswith(_TAR_SUFFIXES):
         yield from archives.read_tar(uri, stream, lambda u, member, data: _read_member(u, member, data, settings))

@@ -45,6 +45,8 @@ class _ReadFile(beam.DoFn):
             if unit is None:
                 break
             if isinstance(unit, InputSummary):
+                for kind, n in unit.skipped_records:
+                    Metrics.counter("read", f"skipped_{kind}").inc(n)
                 yield beam.pvalue.TaggedOutput(INPUTS, unit)
             elif isinstance(unit, Reject):
                 self._rejects_counter.inc()
