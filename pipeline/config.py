@@ -37,7 +37,11 @@ class InputSettings:
     date_fields: tuple[str, ...] = ("date", "published", "date_extracted")
     outlet_fields: tuple[str, ...] = ("source",)
     author_fields: tuple[str, ...] = ("author",)
-    max_article_chars: int = 2_000_000  # longer articles are rejected as too_large
+    max_article_chars: int = 2_000_000  # longer articles are rejected as too_large (a longer line is never held)
+    # a JSON or HTML document (a file or an archive member) is read whole: a larger one is too_large
+    max_member_bytes: int = 512 * 2**20
+    # a compressed file or member expanding more than this many times its size (past 64 MiB) is too_large
+    max_compression_ratio: float = 100.0
     max_undecodable_share: float = 0.01  # share of U+FFFD after decoding above which a text is rejected
     min_letters: int = 1  # an article needs at least this many letters after cleaning
 
@@ -45,6 +49,8 @@ class InputSettings:
         if not self.body_fields:
             raise ConfigError("input.body_fields: give at least one field name")
         _check_range("input.max_article_chars", self.max_article_chars, 1, None)
+        _check_range("input.max_member_bytes", self.max_member_bytes, 1, None)
+        _check_range("input.max_compression_ratio", self.max_compression_ratio, 1.0, None)
         _check_range("input.max_undecodable_share", self.max_undecodable_share, 0.0, 1.0)
         _check_range("input.min_letters", self.min_letters, 0, None)
 

@@ -57,17 +57,91 @@ HTML_CONTENT_TYPES = ("text/html", "application/xhtml+xml")
 MIN_WORDS_IN_LONGEST_PARAGRAPH = 5
 
 
+# -------------------------------------------------------------------------------------------- bounds
+
+# The ratio guard waits for this many decompressed bytes: a small file may compress at any ratio
+# (a few repeated records), a decompression bomb passes it within a fraction of a second.
+RATIO_CHECK_AFTER = 64 << 20
+
+
+class TooLarge(Exception):
+    """A stream expands past a bound; the caller rejects what is left of it as ``too_large``."""
+
+
+class _Counting(io.RawIOBase):
+    """The compressed bytes read so far from ``stream`` (what a ratio guard compares against)."""
+
+    def __init__(self, stream):
+        self._stream = stream
+        self.position = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self._stream.read(len(buffer))
+        buffer[: len(data)] = data
+        self.position += len(data)
+        return len(data)
+
+
+class _RatioGuard(io.RawIOBase):
+    """Decompressed bytes that raise TooLarge once they pass ``max_ratio`` x the compressed bytes."""
+
+    def __init__(self, stream, compressed_bytes: Callable[[], int], max_ratio: float):
+        self._stream = stream
+        self._read = getattr(stream, "read1", None) or stream.read
+        self._compressed_bytes = compressed_bytes
+        self._max_ratio = max_ratio
+        self.total = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self._read(min(len(buffer), _READ_CHUNK))  # small steps: a bomb is caught within one
+        buffer[: len(data)] = data
+        self.total += len(data)
+        if self.total > RATIO_CHECK_AFTER:
+            compressed = max(1, self._compressed_bytes())
+            if self.total > self._max_ratio * compressed:
+                raise TooLarge(f"it expands more than {self._max_ratio:g} times its compressed size "
+                               f"({self.total} bytes from {compressed}; input.max_compression_ratio): "
+                               "a decompression bomb or a damaged stream")
+        return len(data)
+
+
+def guard_ratio(stream, compressed_bytes: Callable[[], int], max_ratio: float) -> io.BufferedReader:
+    """``stream`` (decompressing) as a buffered reader that stops with TooLarge past ``max_ratio``."""
+    return io.BufferedReader(_RatioGuard(stream, compressed_bytes, max_ratio), buffer_size=_READ_CHUNK)
+
+
+def counting(stream) -> _Counting:
+    """``stream`` with a ``position`` that counts the bytes read from it."""
+    return _Counting(stream)
+
+
 # ----------------------------------------------------------------------------------------------- tar
 
-def read_tar(uri: str, stream, read_member: ReadMember) -> Iterator[RawRecord | Reject]:
+def read_tar(uri: str, stream, read_member: ReadMember, max_member_bytes: int | None = None,
+             max_ratio: float | None = None) -> Iterator[RawRecord | Reject]:
     """Yield what ``read_member(uri, member_name, data)`` makes of each file member, in archive order.
 
     ``stream`` may be the raw file (compression is recognised from its first bytes: gzip, bz2, xz,
     zstd or none) or an already decompressing stream. Directories, links and hidden files (``.x``,
     macOS ``._x``) are skipped. Ends with one ``truncated_archive`` reject when the archive is cut
     short or damaged, with ``empty_file`` when it has no file member at all.
+
+    Memory stays bounded: a member larger than ``max_member_bytes`` (its header says so before any
+    byte of it is read) is a ``too_large`` reject and is skipped unread; a compressed archive that
+    expands more than ``max_ratio`` times its size stops with a ``too_large`` reject after the
+    members before that point.
     """
-    guarded = _GuardedStream(_decompressed(stream))
+    raw = _Counting(stream)
+    decompressed, is_compressed = _decompressed(raw)
+    if is_compressed and max_ratio is not None:
+        decompressed = guard_ratio(decompressed, lambda: raw.position, max_ratio)
+    guarded = _GuardedStream(decompressed)
     try:
         archive = tarfile.open(fileobj=guarded, mode="r|")
     except tarfile.ReadError as exc:
@@ -88,6 +162,12 @@ def read_tar(uri: str, stream, read_member: ReadMember) -> Iterator[RawRecord | 
             archive.members.clear()  # stream mode keeps every TarInfo otherwise: memory would grow with the archive
             if not info.isfile() or _is_hidden(info.name):
                 continue
+            if max_member_bytes is not None and info.size > max_member_bytes:
+                files += 1
+                last_member = info.name
+                yield Reject(uri, "too_large", f"member {info.name} has {info.size} bytes > input.max_member_bytes "
+                             f"({max_member_bytes}); skipped unread", member=info.name)
+                continue
             member = archive.extractfile(info)
             data = member.read() if member is not None else b""
             if len(data) != info.size:  # damage found by read-ahead past this member is reported at the end
@@ -97,13 +177,21 @@ def read_tar(uri: str, stream, read_member: ReadMember) -> Iterator[RawRecord | 
             yield Reject(uri, "truncated_archive", f"the tar archive is damaged or ends early{after}: "
                          f"{guarded.damage or exc}", member=last_member)
             return
+        except TooLarge as exc:
+            after = f" after member {last_member}" if last_member else ""
+            yield Reject(uri, "too_large", f"the tar archive was stopped{after}: {exc}", member=last_member)
+            return
         files += 1
         last_member = info.name
         yield from read_member(uri, info.name, data)  # outside the try: its errors are not archive damage
-    problem = _end_problem(archive, guarded)
-    if problem is None:
-        guarded.drain()  # the zero padding after the end block: a cut gzip/bz2 trailer shows up only there
-        problem = guarded.damage
+    try:
+        problem = _end_problem(archive, guarded)
+        if problem is None:
+            guarded.drain()  # the zero padding after the end block: a cut gzip/bz2 trailer shows up only there
+            problem = guarded.damage
+    except TooLarge as exc:  # data after the end-of-archive block that expands without end
+        yield Reject(uri, "too_large", f"the tar archive was stopped after its end: {exc}", member=last_member)
+        return
     if problem:
         after = f" after member {last_member}" if last_member else ""
         yield Reject(uri, "truncated_archive", f"the tar archive ends early{after}: {problem}", member=last_member)
@@ -130,18 +218,19 @@ def _end_problem(archive: tarfile.TarFile, guarded: "_GuardedStream") -> str | N
 
 
 def _decompressed(stream):
-    """The tar bytes of ``stream``: compression is recognised from the magic bytes, not the name."""
+    """The tar bytes of ``stream`` and whether they are compressed: compression is recognised from
+    the magic bytes, not the name."""
     head = stream.read(6)
     source = _Prefixed(head, stream)
     if head.startswith(b"\x1f\x8b"):
-        return gzip.GzipFile(fileobj=source, mode="rb")
+        return gzip.GzipFile(fileobj=source, mode="rb"), True
     if head.startswith(b"BZh"):
-        return bz2.BZ2File(source, mode="rb")
+        return bz2.BZ2File(source, mode="rb"), True
     if head.startswith(b"\xfd7zXZ\x00"):
-        return lzma.LZMAFile(source, mode="rb")
+        return lzma.LZMAFile(source, mode="rb"), True
     if head.startswith(b"\x28\xb5\x2f\xfd"):
-        return _ZstdStream(source)
-    return source
+        return _ZstdStream(source), True
+    return source, False
 
 
 def zstd_reader(stream) -> io.BufferedReader:

@@ -32,6 +32,12 @@ _COMPRESSIONS = {".gz": "gzip", ".bz2": "bz2", ".zst": "zstd"}
 _TEXT_EXTENSIONS = (".txt", ".text", ".md", "")
 _TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".tar.zst")
 _READ_CHUNK = 1 << 20
+# Bytes one character can take: UTF-8 (and UTF-16 with surrogates) at most 4, JSON's \uXXXX escape 6.
+# A record longer than this many bytes per allowed character cannot hold an article within
+# input.max_article_chars, so it is rejected as too_large before it is held in memory.
+TEXT_BYTES_PER_CHAR = 4
+JSON_BYTES_PER_CHAR = 6
+LINE_SLACK_BYTES = 1 << 16  # room for a JSON line's other fields (id, title, url...) beside the body
 
 
 @dataclass(frozen=True)
@@ -155,31 +161,27 @@ def _read_units(uri: str, stream, settings: InputSettings,
         yield from archives.read_warc(uri, stream, warc_counts)
         return
     if name.endswith(_TAR_SUFFIXES):
-        yield from archives.read_tar(uri, stream, lambda u, member, data: _read_member(u, member, data, settings))
+        yield from archives.read_tar(uri, stream, lambda u, member, data: _read_member(u, member, io.BytesIO(data), settings),
+                                     settings.max_member_bytes, settings.max_compression_ratio)
         return
     compression = next((c for ext, c in _COMPRESSIONS.items() if name.endswith(ext)), None)
     if compression:
         name = name[: name.rfind(".")]
     ext = name[name.rfind("."):] if "." in name.rsplit("/", 1)[-1] else ""
     if ext == ".zip":
-        yield from _read_zip(uri, stream.read(), settings)
+        yield from _read_zip(uri, stream if stream.seekable() else io.BytesIO(stream.read()), settings)
         return
     try:
-        data_stream = _decompressing(stream, compression)
-        if ext in (".jsonl", ".ndjson"):
-            yield from _read_jsonl(uri, data_stream, None, settings)
-        elif ext == ".json":
-            yield from _read_json_document(uri, data_stream.read(), None, settings)
-        elif ext in (".html", ".htm"):
-            yield archives.html_record(uri, data_stream.read())
-        elif ext in _TEXT_EXTENSIONS:
-            data = data_stream.read()
-            if data:
-                yield RawRecord(uri, data, record_offset=0)
-            else:
-                yield Reject(uri, "empty_file", "the file has no bytes")
+        raw = archives.counting(stream)
+        data_stream = _decompressing(raw, compression)
+        if compression:
+            data_stream = archives.guard_ratio(data_stream, lambda: raw.position, settings.max_compression_ratio)
+        if ext in (".jsonl", ".ndjson", ".json", ".html", ".htm") or ext in _TEXT_EXTENSIONS:
+            yield from _read_member(uri, None, data_stream, settings, kind=ext or ".txt")
         else:
             yield Reject(uri, "unsupported_format", f"no reader for '{ext}' files (see README, Inputs)")
+    except archives.TooLarge as exc:
+        yield Reject(uri, "too_large", f"{compression} stream stopped: {exc}")
     except (EOFError, zlib.error, zstandard.ZstdError, OSError) as exc:
         if compression is None or (isinstance(exc, OSError) and exc.errno is not None):
             raise  # a real I/O error: read_input turns it into an 'unreadable' reject
@@ -196,28 +198,47 @@ def _decompressing(stream, compression: str | None):
     return stream
 
 
-def _read_member(uri: str, member: str, content: bytes, settings: InputSettings) -> Iterator[RawRecord | Reject]:
-    """One file inside a zip or tar archive, by its name."""
-    lower = member.lower()
+def _read_member(uri: str, member: str | None, stream, settings: InputSettings,
+                 kind: str | None = None) -> Iterator[RawRecord | Reject]:
+    """One file (``member`` None) or one file inside a zip or tar archive, by its name (or ``kind``).
+
+    Memory is bounded per record: JSON lines are streamed (a line too long to hold an article within
+    ``input.max_article_chars`` is rejected and skipped unread), a text record is read up to the bytes
+    such an article can take, a JSON or HTML document up to ``input.max_member_bytes``.
+    """
+    lower = kind or member.lower()
+    where = f"member {member}" if member else "the file"
     if lower.endswith((".jsonl", ".ndjson")):
-        yield from _read_jsonl(uri, io.BytesIO(content), member, settings)
+        yield from _read_jsonl(uri, stream, member, settings)
+        return
+    if lower.endswith((".json", ".html", ".htm")):
+        limit, setting = settings.max_member_bytes, "input.max_member_bytes"
+    elif lower.endswith(_TEXT_EXTENSIONS[:-1]):
+        limit, setting = TEXT_BYTES_PER_CHAR * settings.max_article_chars, \
+            f"{TEXT_BYTES_PER_CHAR} x input.max_article_chars"
+    else:
+        yield Reject(uri, "unsupported_format", f"{where}: no reader for this file type", member=member)
+        return
+    content = stream.read(limit + 1)
+    if len(content) > limit:
+        yield Reject(uri, "too_large", f"{where} has more than {limit} bytes ({setting}); the rest was not read",
+                     member=member, record_offset=0)
     elif lower.endswith(".json"):
         yield from _read_json_document(uri, content, member, settings)
     elif lower.endswith((".html", ".htm")):
         yield archives.html_record(uri, content, member=member)
-    elif lower.endswith(_TEXT_EXTENSIONS[:-1]):
-        if content:
-            yield RawRecord(uri, content, member=member, record_offset=0)
-        else:
-            yield Reject(uri, "empty_file", f"member {member} has no bytes", member=member)
+    elif content:
+        yield RawRecord(uri, content, member=member, record_offset=0)
     else:
-        yield Reject(uri, "unsupported_format", f"member {member}: no reader for this file type", member=member)
+        yield Reject(uri, "empty_file", f"{where} has no bytes", member=member)
 
 
-def _read_zip(uri: str, data: bytes, settings: InputSettings) -> Iterator[RawRecord | Reject]:
+def _read_zip(uri: str, source, settings: InputSettings) -> Iterator[RawRecord | Reject]:
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        archive = zipfile.ZipFile(source)
     except (zipfile.BadZipFile, OSError) as exc:
+        if isinstance(exc, OSError) and exc.errno is not None:
+            raise
         yield Reject(uri, "truncated_archive", f"not a readable zip (damaged or cut short): {exc}")
         return
     members = [m for m in archive.infolist() if not m.is_dir() and not _is_hidden(m.filename)]
@@ -226,16 +247,30 @@ def _read_zip(uri: str, data: bytes, settings: InputSettings) -> Iterator[RawRec
     for info in members:
         member = info.filename
         try:
-            content = archive.read(info)
+            with archive.open(info) as opened:
+                stream = archives.guard_ratio(opened, lambda info=info: info.compress_size,
+                                              settings.max_compression_ratio)
+                yield from _read_member(uri, member, stream, settings)
+        except archives.TooLarge as exc:
+            yield Reject(uri, "too_large", f"member {member} stopped: {exc}", member=member)
+        except (NotImplementedError, RuntimeError) as exc:  # a compression method zipfile lacks, encryption
+            yield Reject(uri, "unsupported_format", f"member {member} cannot be read: {exc}", member=member)
         except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+            if isinstance(exc, OSError) and exc.errno is not None:
+                raise
             yield Reject(uri, "truncated_archive", f"member {member} cannot be read: {exc}", member=member)
-            continue
-        yield from _read_member(uri, member, content, settings)
 
 
 def _read_jsonl(uri: str, stream, member: str | None, settings: InputSettings) -> Iterator[RawRecord | Reject]:
     seen_any = False
-    for line_number, line in enumerate(stream, start=1):
+    max_line = JSON_BYTES_PER_CHAR * settings.max_article_chars + LINE_SLACK_BYTES
+    for line_number, line, size in _bounded_lines(stream, max_line):
+        if line is None:
+            seen_any = True
+            yield Reject(uri, "too_large", f"line {line_number} has {size} bytes, more than an article of "
+                         f"input.max_article_chars ({settings.max_article_chars}) can take in JSON ({max_line}); "
+                         "skipped unread", member=member, record_offset=line_number)
+            continue
         if not line.strip():
             continue
         seen_any = True
@@ -247,6 +282,31 @@ def _read_jsonl(uri: str, stream, member: str | None, settings: InputSettings) -
         yield record_from_json(obj, settings, uri, member, line_number)
     if not seen_any:
         yield Reject(uri, "empty_file", "no JSON lines in the file", member=member)
+
+
+def _bounded_lines(stream, max_line: int) -> Iterator[tuple[int, bytes | None, int]]:
+    """(line number, line, bytes) for each line; the line is None when it is longer than ``max_line``
+    bytes: it is then read through in pieces and dropped, never held whole."""
+    line_number = 0
+    while True:
+        line = stream.readline(max_line + 1)
+        if not line:
+            return
+        line_number += 1
+        if len(line) <= max_line:
+            yield line_number, line, len(line)
+            continue
+        size = len(line)
+        del line
+        piece = b""
+        while True:
+            piece = stream.readline(_READ_CHUNK)
+            size += len(piece)
+            if not piece or piece.endswith(b"\n"):
+                break
+        yield line_number, None, size
+        if not piece:
+            return
 
 
 def _read_json_document(uri: str, data: bytes, member: str | None, settings: InputSettings):
