@@ -42,3 +42,10 @@ def test_newline_inside_paragraph_ends_sentence():
 
 def test_empty_and_whitespace_only():
     assert split_sentences("") == [] and split_sentences(" \n\n \n") == []
+
+
+def test_punctuation_only_pieces_are_not_sentences():
+    # issue 23 item 4: '.' and '..' were rows of the sentences table
+    text = "قال الوزير إن الخطة جاهزة.\n.\n..\nوأضاف أن العام مهم. ***\n\n- -\n\n2015"
+    pieces = [text[s.start:s.end] for s in split_sentences(text)]
+    assert pieces == ["قال الوزير إن الخطة جاهزة.", "وأضاف أن العام مهم.", "2015"]

@@ -4,6 +4,8 @@ Rules, in the order a reader would apply them:
 - a blank line ends a paragraph; any other newline ends a sentence;
 - ``. ! ? ؟ ؛ ۔ …`` (or a run of them), followed by closing quotes or brackets and then a space or
   the end of the paragraph, end a sentence;
+- a piece without any letter or digit (``.``, ``..``, ``***``, ``-``) is not a sentence; its characters
+  stay in the text between the sentences around it;
 - no boundary inside brackets or a quotation that closes within the same line (``[…]``, ``(أ ف ب)``,
   «...», “...”, "..."), inside a number (``1.5`` has no space after the dot), after an abbreviation or
   an initial (``M.``, ``Dr.``, ``د.``, ``J.``), or before a lower-case Latin word (``etc. and``).
@@ -52,8 +54,13 @@ def split_sentences(text: str) -> list[SentenceBounds]:
     for paragraph_index, (p_start, p_end) in enumerate(paragraph_bounds(text)):
         for line_start, line_end in _lines(text, p_start, p_end):
             for start, end in _sentences_in_line(text, line_start, line_end):
-                sentences.append(SentenceBounds(paragraph_index, start, end))
+                if _has_content(text, start, end):
+                    sentences.append(SentenceBounds(paragraph_index, start, end))
     return sentences
+
+
+def _has_content(text: str, start: int, end: int) -> bool:
+    return any(text[i].isalnum() for i in range(start, end))
 
 
 def _lines(text: str, start: int, end: int):
