@@ -161,8 +161,9 @@ def _read_units(uri: str, stream, settings: InputSettings,
         yield from archives.read_warc(uri, stream, warc_counts)
         return
     if name.endswith(_TAR_SUFFIXES):
-        yield from archives.read_tar(uri, stream, lambda u, member, data: _read_member(u, member, io.BytesIO(data), settings),
-                                     settings.max_member_bytes, settings.max_compression_ratio)
+        yield from archives.read_tar(
+            uri, stream, lambda u, member, data: _read_member(u, member, io.BytesIO(data), settings),
+            settings.max_member_bytes, settings.max_compression_ratio)
         return
     compression = next((c for ext, c in _COMPRESSIONS.items() if name.endswith(ext)), None)
     if compression:
@@ -172,10 +173,11 @@ def _read_units(uri: str, stream, settings: InputSettings,
         yield from _read_zip(uri, stream if stream.seekable() else io.BytesIO(stream.read()), settings)
         return
     try:
-        raw = archives.counting(stream)
-        data_stream = _decompressing(raw, compression)
+        data_stream = stream
         if compression:
-            data_stream = archives.guard_ratio(data_stream, lambda: raw.position, settings.max_compression_ratio)
+            raw = archives.counting(stream)
+            data_stream = archives.guard_ratio(_decompressing(raw, compression), lambda: raw.position,
+                                               settings.max_compression_ratio)
         if ext in (".jsonl", ".ndjson", ".json", ".html", ".htm") or ext in _TEXT_EXTENSIONS:
             yield from _read_member(uri, None, data_stream, settings, kind=ext or ".txt")
         else:
