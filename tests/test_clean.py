@@ -70,3 +70,25 @@ def test_html_tags_and_markdown_images_are_removed_their_text_kept():
     assert result.text == "أعلنت الوزارة اليوم عن خطة.\nمعايدة الموظفين\nمعايدة منسوبي الدار"
     assert result.stats["markup_removed"] == 5  # adjacent tags count as one removal
     assert "<" not in result.text and "](" not in result.text
+
+
+def test_clean_stage_counts_the_removed_junk_in_its_metrics():
+    """The counts reach the manifest as Beam metrics (clean.code_blocks_removed ...)."""
+    import apache_beam as beam
+    from apache_beam.metrics.metric import MetricsFilter
+    from apache_beam.options.pipeline_options import PipelineOptions
+    from apache_beam.testing.util import assert_that, equal_to
+
+    from pipeline.config import InputSettings
+    from pipeline.core.types import RawRecord
+    from pipeline.stages.clean import DecodeAndClean
+
+    body = f"أسمعنا رأيك في الكأس؟ {POLL_CSS_AND_SCRIPT} من الأوفر حظاً؟"
+    p = beam.Pipeline(runner="FnApiRunner", options=PipelineOptions(flags=[]))
+    documents = p | beam.Create([RawRecord("in.jsonl", body, record_offset=1)]) | DecodeAndClean(InputSettings())
+    assert_that(documents.documents | beam.Map(lambda d: d.text), equal_to(["أسمعنا رأيك في الكأس؟\nمن الأوفر حظاً؟"]))
+    result = p.run()
+    result.wait_until_finish()
+    counters = {c.key.metric.name: c.committed for c in
+                result.metrics().query(MetricsFilter().with_namespace("clean"))["counters"]}
+    assert counters["code_blocks_removed"] == 1 and counters["code_chars_removed"] == len(POLL_CSS_AND_SCRIPT)
