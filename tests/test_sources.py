@@ -397,6 +397,16 @@ def test_expansion_and_photo_credit_are_not_agency_credits(extractor):
         assert [r for r in extractor.extract("d", text) if r.role == "agency_credit"] == []
 
 
+def test_a_verb_after_a_document_noun_is_a_relative_clause_not_a_new_report(extractor):
+    """The real seed: "ولاحظ المجلس ... في دراسة نشرت الأسبوع الماضي أن" cites the council; "نشرت" only
+    says when the study came out, and "الأسبوع الماضي" is a time, not a source."""
+    text = ("ولاحظ المجلس الألماني للعلاقات الخارجية في دراسة نشرت الأسبوع الماضي أن “موسكو تحتاج إلى الواردات "
+            "للحفاظ على المستوى الحالي”.")
+    assert [(r.text, r.cue) for r in cited(extractor, text)] == [("المجلس الألماني للعلاقات الخارجية", "ولاحظ")]
+    text = "وقال معهد الدراسات في تقرير نشر الشهر الماضي إن النمو تباطأ."
+    assert [r.text for r in cited(extractor, text)] == ["معهد الدراسات"]
+
+
 def test_publisher_from_metadata_and_from_url(extractor):
     pub = [r for r in extractor.extract("d", "نص.", outlet="okaz") if r.role == "publisher"]
     assert [(r.canonical, r.kind, r.sentence_index, r.start, r.end) for r in pub] == [("Okaz", "media", None, None, None)]

@@ -12,7 +12,8 @@ deterministic:
 - a date without a zone is taken in ``default_timezone`` (UTC unless configured: the archive's
   own zone, e.g. Asia/Riyadh, is the user's to say), then converted to UTC;
 - a Hijri date is read as Hijri only where it is marked (``هـ`` after the year); with both calendars
-  (``... هـ الموافق 21 يوليو 2015``) the Gregorian part is read first;
+  (``... هـ الموافق 21 يوليو 2015``) the Gregorian part is read first; a year outside 1800-2200 (an
+  unmarked Hijri ``1436/10/05`` read as Gregorian) is unparseable, not a date;
 - the locales are fixed (no language detection), so the same string always gives the same instant.
 
 ISO 8601 goes through ``datetime.fromisoformat`` first (microseconds, where dateparser takes
