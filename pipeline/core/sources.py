@@ -833,8 +833,10 @@ class SourceExtractor:
             if best and best[1][1] == "verb" and i > 0 and toks[i - 1].norm in ("عن", "من", "في", "على", "الي", "بعد", "قبل"):
                 best = None  # فضلا عن حث الشباب: a verbal noun after a preposition, not a verb
             if best and best[1][1] == "verb" and i > 0 and tok.norm == tok.bare \
-                    and toks[i - 1].norm in self._titles.get("document", ()):
-                best = None  # في دراسة نشرت الأسبوع الماضي: a relative clause on the document, not a new report
+                    and toks[i - 1].norm in self._titles.get("document", ()) and not toks[i - 1].norm.startswith("ال"):
+                # في دراسة نشرت الأسبوع الماضي: a relative clause on an indefinite document (a definite one
+                # takes التي), not a new report; الفحوصات أكدت is a subject and its verb
+                best = None
             if best and tok.text.lstrip("وف").startswith("إبان"):
                 best = None  # إبان (during), not أبان (he made clear)
             if best:
