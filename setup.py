@@ -36,6 +36,8 @@ setup(
         "zstandard>=0.22",
         "warcio==1.8.1",
         "trafilatura==2.3.1",  # HTML to article text for WARC and .html inputs (favor_precision, offline)
+        "dateparser==1.5.0",  # raw dates to UTC (pipeline/core/dates.py); offline, relative dates off
+        "hijridate==2.6.0",  # Umm al-Qura tables for dateparser's Hijri calendar (dates marked هـ)
     ],
     extras_require={
         "test": ["pytest==9.2.0", "hypothesis==6.170.17"],

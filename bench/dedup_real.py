@@ -61,7 +61,7 @@ def main() -> int:
         for m in row["members"][:6]:
             d = by_id[m["doc_id"]]
             flag = "*" if m["doc_id"] == row["canonical_doc_id"] else " "
-            print(f" {flag} {m['doc_id']}  {m['dup_status']:<15} sim={m['similarity']:.3f}  {d.outlet}  {d.date}  "
+            print(f" {flag} {m['doc_id']}  {m['dup_status']:<15} sim={m['similarity']:.3f}  {d.outlet}  {d.date_raw}  "
                   f"{d.url}\n      {d.text[:80]!r}")
         if row["size"] > 6:
             print(f"   ... {row['size'] - 6} more")

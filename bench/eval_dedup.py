@@ -52,6 +52,7 @@ from _snn import iter_articles  # noqa: E402
 from _snn import shared_data_dir as data_dir  # noqa: E402,F401  (bench_dedup, dedup_real use it)
 from pipeline.core import minhash as mh  # noqa: E402
 from pipeline.core.clean import clean_text, normalise_for_search  # noqa: E402
+from pipeline.core.dates import DateParser  # noqa: E402
 from pipeline.core.types import Document  # noqa: E402
 
 def load_articles(limit: int | None = None) -> list[dict]:
@@ -67,12 +68,16 @@ def load_articles(limit: int | None = None) -> list[dict]:
     return out
 
 
+_DATES = DateParser()
+
+
 def make_document(doc_id: str, rec: dict, text: str | None = None) -> Document:
     raw = (rec.get("content") or "") if text is None else text
     cleaned = clean_text(raw).text
     return Document(doc_id=doc_id, source_uri=rec.get("member", ""), text=cleaned,
                     norm_text=normalise_for_search(cleaned), outlet=rec.get("source"), url=rec.get("url"),
-                    date=rec.get("date_extracted"), title=rec.get("title"), author=rec.get("author"),
+                    date_raw=rec.get("date_extracted"), published_at=_DATES.parse(rec.get("date_extracted")).published_at,
+                    title=rec.get("title"), author=rec.get("author"),
                     raw_chars=len(raw))
 
 
@@ -201,7 +206,8 @@ def build_labelled_set(n_originals: int = 400, n_unrelated: int = 2000, copies: 
             donor = unrelated[donor_index]["content"]
             text, kept, added = edit(kind, r["content"].strip(), rng, donor)
             d = make_document(f"o{i:04d}-c{j}", r, text)
-            d.date = None if rng.random() < 0.3 else d.date  # some copies lose their date
+            if rng.random() < 0.3:  # some copies lose their date
+                d.date_raw = d.published_at = None
             docs.append(d)
             n = len(r["content"].strip())
             family[d.doc_id] = base.doc_id
@@ -225,7 +231,7 @@ def reference_clusters(docs: list[Document], s: mh.DedupSettings, fps=None) -> l
             b = tuple(mh.band_keys(mh.minhash_signature(h, s), s)) if h.size else ()
             fps[d.doc_id] = (mh.exact_key(d.norm_text), h, b)
         key, hashes[d.doc_id], bands[d.doc_id] = fps[d.doc_id]
-        by_exact[key].append(mh.DocMeta(d.doc_id, d.date, len(d.text)))
+        by_exact[key].append(mh.DocMeta(d.doc_id, d.published_at, len(d.text)))
     reps = {}
     for metas in by_exact.values():
         rep = mh.choose_canonical(metas, s.canonical_rule)

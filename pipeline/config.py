@@ -16,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from pipeline.core.dates import DateSettings
 from pipeline.core.entities import EntitySettings
 from pipeline.core.langspans import LanguageSettings
 from pipeline.core.minhash import DedupSettings
@@ -91,6 +92,7 @@ class RunSettings:
 @dataclass(frozen=True)
 class Config:
     input: InputSettings = field(default_factory=InputSettings)
+    dates: DateSettings = field(default_factory=DateSettings)
     language: LanguageSettings = field(default_factory=LanguageSettings)
     dedup: DedupSettings = field(default_factory=DedupSettings)
     entities: EntitySettings = field(default_factory=EntitySettings)

@@ -453,7 +453,7 @@ def _drilldown(data: dict, entities: dict, sources: dict, top: int) -> dict:
             meta = docs.get(doc, {})
             shown.append({"doc_id": doc, "sentence_index": si, "text": text, "mark": mark,
                           "title": meta.get("title"), "url": meta.get("url"), "outlet": meta.get("outlet"),
-                          "date": meta.get("date"), "source": _source_name(meta)})
+                          "date": _shown_date(meta), "source": _source_name(meta)})
             if len(shown) >= top:
                 break
         group, name = labels[drill_id]
@@ -529,10 +529,17 @@ def _lookup_sentences(sentences: ds.Dataset, keys: set) -> dict:
     return {(r["doc_id"], r["sentence_index"]): r for r in joined.to_pylist()}
 
 
+def _shown_date(meta: dict) -> str | None:
+    """The publication date of a drill-down row: its UTC instant when it was read, else as given."""
+    when = meta.get("published_at")
+    return when.strftime("%Y-%m-%d %H:%M UTC") if when is not None else meta.get("date_raw")
+
+
 def _lookup_documents(documents: ds.Dataset, doc_ids: set) -> dict:
     if not doc_ids:
         return {}
-    table = documents.to_table(columns=["doc_id", "title", "url", "outlet", "date", "source_uri", "member"],
+    table = documents.to_table(columns=["doc_id", "title", "url", "outlet", "published_at", "date_raw",
+                                        "source_uri", "member"],
                                filter=pc.is_in(pc.field("doc_id"), pa.array(sorted(doc_ids), pa.string())))
     return {r["doc_id"]: r for r in table.to_pylist()}
 

@@ -80,7 +80,7 @@ def build_graph(p: beam.Pipeline, files: list[InputFile], early_inputs, config: 
     """The whole job for one batch of files; ``prior_index`` globs hold the dedup index of earlier batches/runs."""
     early_rejects, skipped = early_inputs
     read = p | "Read inputs" >> ReadInputs(files, early_rejects, config.input, config.run.progress_seconds, skipped)
-    cleaned = read.records | "Decode and clean" >> DecodeAndClean(config.input)
+    cleaned = read.records | "Decode and clean" >> DecodeAndClean(config.input, config.dates)
     deduplicated = cleaned.documents | "Deduplicate" >> Deduplicate(config.dedup, index_files=prior_index)
     analysed = deduplicated.documents | "Segment" >> SegmentSentences(config.language)
     if config.dedup.output_policy == "canonical_only":
@@ -301,9 +301,16 @@ def build_manifest(run_id, inputs, output, config, options, counts, layout: Layo
             "rejects": counts["rejects"],
         },
         "rejects_by_reason": dict(sorted(reasons.items())),
+        "dates": date_counts(metrics, config),
         "metrics": metrics,
         "stage_seconds": stage_seconds(metrics),
     }
+
+
+def date_counts(metrics: dict[str, int], config: Config) -> dict:
+    """Documents whose date was read, could not be read (kept as ``date_raw``), or was not given."""
+    counts = {status: metrics.get(f"dates.{status}", 0) for status in ("parsed", "unparseable", "missing")}
+    return {**counts, "default_timezone": config.dates.default_timezone}
 
 
 def collect_metrics(beam_result) -> dict[str, int]:
@@ -450,6 +457,11 @@ def print_summary(result: RunResult, stream=sys.stdout) -> None:
         print("  sources found by: " + methods
               + (" (crf: the learned span model's additions, method=crf in the table)"
                  if m["metrics"].get("sources.method_crf") else ""), file=stream)
+    dates = m.get("dates")
+    if dates and (dates["parsed"] or dates["unparseable"]):
+        print(f"  dates: parsed {dates['parsed']}, unparseable {dates['unparseable']} (kept in date_raw, "
+              f"published_at null), missing {dates['missing']}; a date without a zone is read as "
+              f"{dates['default_timezone']} (dates.default_timezone)", file=stream)
     langs = _counts_by_suffix(m["metrics"], "segment.sentences_")
     if langs:
         print("  sentence languages: " + langs, file=stream)

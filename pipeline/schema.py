@@ -1,7 +1,24 @@
 """Every Arrow schema of the output, and the conversion of core dataclasses to rows.
 
 Writers, the report and the tests import the schemas from here and nowhere else.
-Offsets (``start``/``end``) are Python string indices into ``documents.text`` of the same ``doc_id``.
+Offsets (``start``/``end``) are Python string indices into ``documents.text`` of the same ``doc_id``,
+end exclusive. Rows that are not in the text have them null: publisher rows of ``sources`` (taken from
+the input's metadata) have ``start``, ``end`` and ``sentence_index`` null, as ``quote_start`` /
+``quote_end`` are null where there is no quote.
+
+``record_offset`` (documents, rejects) says where a record is in its file, or in its archive member
+when ``member`` is set, one meaning per format:
+
+- JSON Lines (``.jsonl``, ``.ndjson``, compressed or not): the 1-based line number (blank lines count);
+- JSON (``.json``): the 0-based index in the top-level array (0 for a file holding one object);
+- WARC (``.warc``, ``.warc.gz``): the record's byte offset in the file as stored (for ``.warc.gz``, the
+  offset of its gzip member, as CDX indexes give it);
+- a file that is one article (``.txt``, ``.html``): 0;
+- null for a reject of a whole file (``not_found``, ``binary_file``, ...).
+
+``documents.date_raw`` is the date as the input gave it; ``published_at`` is that date read by
+``pipeline.core.dates`` as a UTC instant (null when missing or unparseable; a date without a zone is
+taken in ``dates.default_timezone``).
 """
 from __future__ import annotations
 
@@ -23,7 +40,8 @@ DOCUMENTS = pa.schema([
     ("input_checksum", pa.string()),
     ("outlet", pa.string()),
     ("url", pa.string()),
-    ("date", pa.string()),
+    ("date_raw", pa.string()),
+    ("published_at", pa.timestamp("us", tz="UTC")),
     ("title", pa.string()),
     ("author", pa.string()),
     ("encoding", pa.string()),
@@ -136,7 +154,7 @@ DEDUP_INDEX = pa.schema([
     ("exact_key", pa.string()),
     ("band_keys", pa.list_(pa.uint64())),
     ("shingles", pa.binary()),
-    ("date", pa.string()),
+    ("published_at", pa.timestamp("us", tz="UTC")),
     ("text_chars", pa.int64()),
     ("cluster_id", pa.string()),
     ("canonical_doc_id", pa.string()),
@@ -149,7 +167,8 @@ def document_row(doc: Document, paragraph_count: int, sentence_count: int) -> di
     return {
         "doc_id": doc.doc_id, "record_id": doc.record_id, "source_uri": doc.source_uri,
         "member": doc.member, "record_offset": doc.record_offset, "input_checksum": doc.input_checksum,
-        "outlet": doc.outlet, "url": doc.url, "date": doc.date, "title": doc.title, "author": doc.author,
+        "outlet": doc.outlet, "url": doc.url, "date_raw": doc.date_raw,
+        "published_at": doc.published_at, "title": doc.title, "author": doc.author,
         "encoding": doc.encoding, "raw_chars": doc.raw_chars, "text": doc.text, "text_chars": len(doc.text),
         "clean_stats": sorted(doc.clean_stats.items()), "paragraph_count": paragraph_count,
         "sentence_count": sentence_count, "lang": doc.lang, "lang_mix": sorted(doc.lang_mix.items()),

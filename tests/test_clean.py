@@ -19,8 +19,9 @@ def test_whitespace_and_paragraphs_normalised():
     assert clean_text(raw).text == "سطر أول كلمة\n\nفقرة ثانية"
 
 
-def test_clean_is_idempotent_on_seed(seed_text):
+def test_clean_is_idempotent_on_seed(seed_text, constructed_text):
     assert clean_text(seed_text).text == seed_text
+    assert clean_text(constructed_text).text == constructed_text
 
 
 def test_search_form_folds_diacritics_alef_yeh_teh_digits_case():

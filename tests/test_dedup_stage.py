@@ -12,6 +12,7 @@ import pytest
 from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.testing.util import assert_that, equal_to
 
+from pipeline.core.dates import DateParser
 from pipeline.core.minhash import DedupSettings
 from pipeline.core.types import Document, Sentence
 from pipeline.schema import DEDUP_INDEX
@@ -37,8 +38,12 @@ OTHER = ("أعلن الاتحاد السعودي لكرة القدم عن جدو
          "وأكد رئيس الاتحاد أن الاستعدادات تسير وفق الخطة المرسومة")
 
 
+_DATES = DateParser()
+
+
 def _doc(doc_id: str, text: str, date: str | None = "2015-07-21") -> Document:
-    return Document(doc_id=doc_id, source_uri="test.json", text=text, norm_text=normalise_for_search(text), date=date)
+    return Document(doc_id=doc_id, source_uri="test.json", text=text, norm_text=normalise_for_search(text),
+                    date_raw=date, published_at=_DATES.parse(date).published_at)
 
 
 DOCS = [
@@ -244,7 +249,7 @@ def _index_rows(docs, settings):
     for doc in docs:
         key, meta, bands, shingles = fingerprint(doc, settings)
         rows.append({"doc_id": doc.doc_id, "exact_key": key, "band_keys": list(bands), "shingles": shingles,
-                     "date": meta.date, "text_chars": meta.text_len, "cluster_id": None,
+                     "published_at": meta.published_at, "text_chars": meta.text_len, "cluster_id": None,
                      "canonical_doc_id": doc.doc_id})
     return rows
 

@@ -70,7 +70,7 @@ def test_languages_entities_sources_keep_offsets_inside_the_text(raw):
     for entity in tagger.tag("d", text, analysed.sentences):
         assert text[entity.start:entity.end] == entity.text
     for source in extractor.extract("d", text, analysed.sentences, (), outlet="x", url=None):
-        if source.start >= 0:
+        if source.start is not None:
             assert text[source.start:source.end] == source.text
         if source.quote_start is not None:
             assert 0 <= source.quote_start <= source.quote_end <= len(text)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime, timedelta, timezone
 
 import numpy as np
 import pytest
@@ -127,10 +128,10 @@ def test_lsh_probability_curve():
 
 
 def test_canonical_rule_ordering():
-    a = mh.DocMeta("b", "2015-07-21 10:00:00", 100)
-    b = mh.DocMeta("a", "2015-07-22 10:00:00", 500)
+    a = mh.DocMeta("b", datetime(2015, 7, 21, 10, tzinfo=timezone.utc), 100)
+    b = mh.DocMeta("a", datetime(2015, 7, 22, 10, tzinfo=timezone.utc), 500)
     c = mh.DocMeta("c", None, 900)
-    d = mh.DocMeta("0", "2015-07-21 10:00:00", 100)
+    d = mh.DocMeta("0", datetime(2015, 7, 21, 10, tzinfo=timezone.utc), 100)
     assert mh.choose_canonical([a, b, c, d], ("earliest_date", "longest_text", "smallest_doc_id")) == d
     assert mh.choose_canonical([a, b, c], ("longest_text",)) == c
     assert mh.choose_canonical([a, b, c], ("latest_date",)) == b  # a missing date never wins a date rule
@@ -138,6 +139,18 @@ def test_canonical_rule_ordering():
     assert mh.choose_canonical([a, b, c], ("smallest_doc_id",)) == b
     assert mh.choose_canonical([c, b, a], ("earliest_date",)) == mh.choose_canonical([a, b, c], ("earliest_date",))
     assert mh.DedupSettings(canonical_rule=("longest_text",)).canonical_rule_text == "longest_text,smallest_doc_id"
+
+
+def test_date_rules_compare_instants_not_strings():
+    """Of three copies dated 2015-08-01 10:00 (UTC), 21/07/2015 and 2015-08-01T09:00+05:00 (04:00 UTC), the
+    21 July one is the earliest and 10:00 the latest; as strings "21/07/2015" sorted last."""
+    july = mh.DocMeta("z", datetime(2015, 7, 21, tzinfo=timezone.utc), 100)
+    ten = mh.DocMeta("a", datetime(2015, 8, 1, 10, tzinfo=timezone.utc), 100)
+    nine_plus5 = mh.DocMeta("b", datetime(2015, 8, 1, 9, tzinfo=timezone(timedelta(hours=5))), 100)
+    assert mh.choose_canonical([ten, july, nine_plus5], ("earliest_date",)) == july
+    assert mh.choose_canonical([ten, july, nine_plus5], ("latest_date",)) == ten
+    unparseable = mh.DocMeta("0", None, 100)
+    assert mh.choose_canonical([unparseable, nine_plus5], ("latest_date",)) == nine_plus5
 
 
 def test_cluster_id_is_stable():

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+from datetime import datetime, timezone
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -71,8 +72,8 @@ SOURCES = [
     ("d4", 0, "Reuters", "Reuters", "news_agency", "cited"),
     ("d5", 1, "Officials", "officials", "official", "cited"),
     ("d3", 1, "AFP", "AFP", "news_agency", "agency_credit"), ("d4", 1, "AFP", "AFP", "news_agency", "agency_credit"),
-    ("d1", -1, JAZEERA, JAZEERA, "media", "publisher"), ("d2", -1, JAZEERA, JAZEERA, "media", "publisher"),
-    ("d3", -1, "Le Monde", "Le Monde", "media", "publisher"), ("d4", -1, "BBC", "BBC", "media", "publisher"),
+    ("d1", None, JAZEERA, JAZEERA, "media", "publisher"), ("d2", None, JAZEERA, JAZEERA, "media", "publisher"),
+    ("d3", None, "Le Monde", "Le Monde", "media", "publisher"), ("d4", None, "BBC", "BBC", "media", "publisher"),
 ]
 REJECTS = [("in/a.jsonl", 3, "malformed_json", "line 3: Expecting value"),
            ("in/a.jsonl", 7, "malformed_json", "line 7: Unterminated string"),
@@ -104,7 +105,8 @@ def make_run(out: Path, stage_seconds: bool = True) -> Path:
                               "is_boilerplate": False, "boilerplate_count": 1})
         documents.append({"doc_id": doc_id, "record_id": doc_id, "source_uri": "in/a.jsonl", "member": None,
                           "record_offset": int(doc_id[1:]), "input_checksum": "ab", "outlet": outlet,
-                          "url": f"https://news.example/{doc_id}", "date": "2024-05-01", "title": f"Title {doc_id}",
+                          "url": f"https://news.example/{doc_id}", "date_raw": "2024-05-01",
+                          "published_at": datetime(2024, 5, 1, tzinfo=timezone.utc), "title": f"Title {doc_id}",
                           "author": None, "encoding": "utf-8", "raw_chars": len(text), "text": text,
                           "text_chars": TEXT_CHARS[doc_id], "clean_stats": [], "paragraph_count": 1,
                           "sentence_count": len(sents), "lang": lang, "lang_mix": sorted(mix.items()),
@@ -113,9 +115,9 @@ def make_run(out: Path, stage_seconds: bool = True) -> Path:
     texts = {(s["doc_id"], s["sentence_index"]): s for s in sentences}
 
     def located(doc_id, si, surface):
-        s = texts[(doc_id, si)] if si >= 0 else None
+        s = texts[(doc_id, si)] if si is not None else None
         if s is None:
-            return -1, -1
+            return None, None  # a publisher row: not in the text
         offset = s["text"].index(surface)
         return s["start"] + offset, s["start"] + offset + len(surface)
 

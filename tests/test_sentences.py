@@ -2,18 +2,30 @@ from pipeline.core.sentences import paragraph_bounds, split_sentences
 
 
 def test_seed_has_21_sentences_french_kept_whole(seed_text):
+    """The real seed article: 17 paragraphs, 21 sentences (two paragraphs carry a stray full stop of
+    the original, "... انفصالها. الهجوم على أوكرانيا."), one French sentence ending in روسيا."""
     sentences = split_sentences(seed_text)
     assert len(sentences) == 21
     texts = [seed_text[s.start:s.end] for s in sentences]
+    french = [t for t in texts if t.startswith("Les roquettes de calibre 122 mm")]
+    assert len(french) == 1 and french[0].endswith("d’intéresser روسيا.")
+    assert len(paragraph_bounds(seed_text)) == 17
+
+
+def test_constructed_article_has_21_sentences_french_kept_whole(constructed_text):
+    sentences = split_sentences(constructed_text)
+    assert len(sentences) == 21
+    texts = [constructed_text[s.start:s.end] for s in sentences]
     french = [t for t in texts if t.startswith("Selon M. Peskov")]
     assert len(french) == 1 and french[0].endswith("روسيا.")
-    assert len(paragraph_bounds(seed_text)) == 10
+    assert len(paragraph_bounds(constructed_text)) == 10
 
 
-def test_offsets_cut_back_exactly(seed_text):
-    for s in split_sentences(seed_text):
-        piece = seed_text[s.start:s.end]
-        assert piece == piece.strip() and piece
+def test_offsets_cut_back_exactly(seed_text, constructed_text):
+    for text in (seed_text, constructed_text):
+        for s in split_sentences(text):
+            piece = text[s.start:s.end]
+            assert piece == piece.strip() and piece
 
 
 def test_arabic_terminals_and_urdu_full_stop():

@@ -27,7 +27,8 @@ def rules_only():
 
 @pytest.fixture(scope="module")
 def seed_text():
-    return clean_text((ROOT / "sample_data" / "seed_article_ar.txt").read_text(encoding="utf-8")).text
+    """The article written for the tests (the gold set "seed" of bench/eval_sources.py)."""
+    return clean_text((ROOT / "sample_data" / "constructed_article_ar.txt").read_text(encoding="utf-8")).text
 
 
 def test_bio_labels_take_the_whole_token_of_a_span_after_a_proclitic():
@@ -77,7 +78,7 @@ def test_model_rows_only_fill_gaps_between_rule_rows(extractor, rules_only, seed
     assert [r for r in with_model if r.method != "crf"] == rules
     for r in (r for r in with_model if r.method == "crf"):
         assert r.role == "cited" and r.confidence >= extractor.settings.model_min_confidence and r.cue and seed_text[r.start:r.end] == r.text
-        assert not any(r.start < o.end and o.start < r.end for o in rules if o.start >= 0)
+        assert not any(r.start < o.end and o.start < r.end for o in rules if o.start is not None)
     assert {r.method for r in rules} <= {"rules", "metadata"}
 
 

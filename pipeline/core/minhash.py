@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from typing import Iterable, NamedTuple, Sequence
 
 import numpy as np
@@ -22,6 +23,7 @@ import xxhash
 SHINGLE_UNITS = ("word", "char")
 CANONICAL_KEYS = ("earliest_date", "latest_date", "longest_text", "shortest_text", "smallest_doc_id")
 OUTPUT_POLICIES = ("tag_all", "canonical_only")
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 _MASK64 = (1 << 64) - 1
 
@@ -296,7 +298,7 @@ class DocMeta(NamedTuple):
     """
 
     doc_id: str
-    date: str | None
+    published_at: datetime | None  # UTC (Document.published_at): instants compare, whatever the raw format
     text_len: int
     prior: bool = False
     prior_cluster_id: str | None = None
@@ -305,15 +307,14 @@ class DocMeta(NamedTuple):
 def canonical_sort_key(meta: DocMeta, rule: Sequence[str]) -> tuple:
     """Sort key under ``rule``: the smallest key is the canonical copy; doc id breaks every tie.
 
-    Missing dates sort after any date for both earliest_date and latest_date.
+    Dates are ``published_at`` instants; missing or unparseable dates sort after any date for both
+    earliest_date and latest_date.
     """
     key: list = [not meta.prior]  # documents already written keep their place as canonical
     for name in rule:
-        if name == "earliest_date":
-            key.append((meta.date is None or meta.date == "", meta.date or ""))
-        elif name == "latest_date":
-            d = meta.date or ""
-            key.append((meta.date is None or meta.date == "", tuple(-ord(c) for c in d) + (1,)))
+        if name in ("earliest_date", "latest_date"):
+            when = _microseconds(meta.published_at)
+            key.append((when is None, 0 if when is None else when if name == "earliest_date" else -when))
         elif name == "longest_text":
             key.append(-meta.text_len)
         elif name == "shortest_text":
@@ -324,6 +325,11 @@ def canonical_sort_key(meta: DocMeta, rule: Sequence[str]) -> tuple:
             raise ValueError(f"unknown canonical_rule key {name!r}: allowed {', '.join(CANONICAL_KEYS)}")
     key.append(meta.doc_id)
     return tuple(key)
+
+
+def _microseconds(moment: datetime | None) -> int | None:
+    """An aware instant as integer microseconds since the epoch (exact, unlike a float timestamp)."""
+    return None if moment is None else (moment - _EPOCH) // timedelta(microseconds=1)
 
 
 def choose_canonical(members: Iterable[DocMeta], rule: Sequence[str]) -> DocMeta:

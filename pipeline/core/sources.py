@@ -557,7 +557,7 @@ class SourceExtractor:
         """Cited sources the span model finds where no rule row (cited or credit) overlaps; ``tokens``
         holds the sentences the rules already tokenised."""
         rows: list[SourceMention] = []
-        spans = [(r.start, r.end) for r in taken if r.start >= 0]
+        spans = [(r.start, r.end) for r in taken if r.start is not None]
         for sent in sentences:
             if sent.is_boilerplate or text[sent.start:sent.end].lstrip().startswith(_LINK_LINES):
                 continue
@@ -613,18 +613,19 @@ class SourceExtractor:
         return min(sent_end, nxt.start) if nxt is not None else sent_end
 
     def publisher(self, doc_id: str, outlet: str | None, url: str | None) -> SourceMention | None:
-        """The publisher row from metadata: ``outlet`` when given, else the URL's host."""
+        """The publisher row from metadata: ``outlet`` when given, else the URL's host (not in the text:
+        ``sentence_index``, ``start`` and ``end`` are None)."""
         if outlet and outlet.strip():
             hit = self._lookup_outlet(outlet.strip())
             canonical, kind = hit or (outlet.strip(), "media")
-            return SourceMention(doc_id, -1, -1, -1, outlet.strip(), canonical, kind, "metadata:outlet",
+            return SourceMention(doc_id, None, None, None, outlet.strip(), canonical, kind, "metadata:outlet",
                                  None, None, None, "publisher", 1.0 if hit else 0.6, "metadata")
         if url and self.settings.publisher_from_url:
             host = (urlparse(url if "//" in url else "//" + url).hostname or "").casefold()
             if host:
                 hit = self._lookup_host(host)
                 canonical, kind = hit or (host.removeprefix("www."), "media")
-                return SourceMention(doc_id, -1, -1, -1, host, canonical, kind, "metadata:url",
+                return SourceMention(doc_id, None, None, None, host, canonical, kind, "metadata:url",
                                      None, None, None, "publisher", 0.9 if hit else 0.5, "metadata")
         return None
 
@@ -831,6 +832,11 @@ class SourceExtractor:
                     break
             if best and best[1][1] == "verb" and i > 0 and toks[i - 1].norm in ("عن", "من", "في", "على", "الي", "بعد", "قبل"):
                 best = None  # فضلا عن حث الشباب: a verbal noun after a preposition, not a verb
+            if best and best[1][1] == "verb" and i > 0 and tok.norm == tok.bare \
+                    and toks[i - 1].norm in self._titles.get("document", ()) and not toks[i - 1].norm.startswith("ال"):
+                # في دراسة نشرت الأسبوع الماضي: a relative clause on an indefinite document (a definite one
+                # takes التي), not a new report; الفحوصات أكدت is a subject and its verb
+                best = None
             if best and tok.text.lstrip("وف").startswith("إبان"):
                 best = None  # إبان (during), not أبان (he made clear)
             if best:

@@ -6,6 +6,7 @@ text (``Document.text``), end exclusive, so any row can be cut back out of its d
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 
 @dataclass(frozen=True)
@@ -56,9 +57,9 @@ class Entity:
 @dataclass(frozen=True)
 class SourceMention:
     doc_id: str
-    sentence_index: int  # -1 for metadata-derived rows (publisher from the input's fields)
-    start: int  # -1 when the source is not in the text (publisher from metadata)
-    end: int
+    sentence_index: int | None  # None for metadata-derived rows (publisher from the input's fields)
+    start: int | None  # None when the source is not in the text (publisher from metadata)
+    end: int | None
     text: str
     canonical: str
     kind: str  # news_agency, official, government, organisation, person, document, anonymous, media, unknown
@@ -81,11 +82,12 @@ class Document:
     norm_text: str
     record_id: str | None = None
     member: str | None = None  # archive member name (zip/tar) when the input is an archive
-    record_offset: int | None = None  # line number (JSONL) or array index (JSON) or byte offset (WARC)
+    record_offset: int | None = None  # where in its file or member, one meaning per format: see pipeline.schema
     input_checksum: str = ""  # sha256 of the input file the record came from
     outlet: str | None = None
     url: str | None = None
-    date: str | None = None  # ISO 8601 when parseable, else as given
+    date_raw: str | None = None  # the date as the input gave it
+    published_at: datetime | None = None  # date_raw read by pipeline.core.dates (UTC); None when unparseable
     title: str | None = None
     author: str | None = None
     encoding: str = "utf-8"
@@ -111,7 +113,7 @@ class RawRecord:
     record_id: str | None = None
     title: str | None = None
     url: str | None = None
-    date: str | None = None
+    date: str | None = None  # as given; read into Document.published_at by the clean stage
     outlet: str | None = None
     author: str | None = None
     encoding: str | None = None  # set when the container already decoded the body

@@ -69,7 +69,7 @@ def fingerprint(doc: Document, settings: mh.DedupSettings) -> tuple[str, mh.DocM
     bands: tuple[int, ...] = ()
     if hashes.size:
         bands = tuple(mh.band_keys(mh.minhash_signature(hashes, settings), settings))
-    meta = mh.DocMeta(doc.doc_id, doc.date, len(doc.text or ""))
+    meta = mh.DocMeta(doc.doc_id, doc.published_at, len(doc.text or ""))
     return mh.exact_key(norm), meta, bands, mh.hashes_to_bytes(hashes)
 
 
@@ -107,7 +107,7 @@ class _Fingerprint(beam.DoFn):
         yield beam.pvalue.TaggedOutput(self.SHINGLES, (doc.doc_id, hashes))
         yield beam.pvalue.TaggedOutput(self.INDEX, (doc.doc_id, {
             "doc_id": doc.doc_id, "exact_key": key, "band_keys": list(bands), "shingles": hashes,
-            "date": meta.date, "text_chars": meta.text_len}))
+            "published_at": meta.published_at, "text_chars": meta.text_len}))
 
 
 def batch_lookup_keys(element) -> Iterable[tuple[str, object]]:
@@ -176,7 +176,7 @@ class EarlierDocuments(beam.PTransform):
 
 def prior_fingerprint(row: dict):
     """A ``DEDUP_INDEX`` row of an earlier batch or run, in the shape ``_Fingerprint`` emits."""
-    meta = mh.DocMeta(row["doc_id"], row["date"], row["text_chars"], True, row["cluster_id"])
+    meta = mh.DocMeta(row["doc_id"], row["published_at"], row["text_chars"], True, row["cluster_id"])
     yield row["exact_key"], (meta, tuple(row["band_keys"]))
     yield beam.pvalue.TaggedOutput(_Fingerprint.SHINGLES, (row["doc_id"], row["shingles"]))
 
