@@ -108,3 +108,12 @@ def test_vanished_file_is_unreadable_not_a_crash(tmp_path):
     path = tmp_path / "gone.txt"
     out = list(read_input(InputFile(str(path), 10), InputSettings()))
     assert out[0].reason == "unreadable" and out[-1].records == 1
+
+
+def test_missing_body_says_whether_the_field_is_empty_or_absent(tmp_path):
+    path = tmp_path / "bodies.jsonl"
+    path.write_text(json.dumps({"title": "t", "content": ""}) + "\n" + json.dumps({"title": "t"}) + "\n")
+    records, _ = units(path)
+    assert [r.reason for r in records] == ["missing_body", "missing_body"]
+    assert "'content' is empty" in records[0].message and "present" not in records[0].message
+    assert "is present" in records[1].message and "empty" not in records[1].message
