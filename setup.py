@@ -36,6 +36,7 @@ setup(
         "xxhash>=3.4,<5",
         "zstandard>=0.22",
         "warcio==1.8.1",
+        "tqdm==4.70.1",  # the live progress bar on a terminal (pipeline/progress.py)
         "trafilatura==2.3.1",  # HTML to article text for WARC and .html inputs (favor_precision, offline)
     ],
     extras_require={
