@@ -12,6 +12,7 @@ prints one plain line per interval that a script can parse (``PROGRESS_RE``).
 """
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -90,6 +91,16 @@ def expected_documents(counts: dict[str, int], total_inputs: int) -> int | None:
     return read if inputs_done >= total_inputs else round(read * total_inputs / inputs_done)
 
 
+def _is_terminal(stream) -> bool:
+    """A terminal wide enough for a bar (a pseudo-terminal of zero columns would show nothing)."""
+    if not getattr(stream, "isatty", lambda: False)():
+        return False
+    try:
+        return os.get_terminal_size(stream.fileno()).columns >= 40
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        return True  # a terminal whose size cannot be asked: tqdm falls back to 80 columns
+
+
 class ProgressReporter:
     """Launcher side: a daemon thread that prints the channel's counts every ``interval`` seconds.
 
@@ -109,7 +120,7 @@ class ProgressReporter:
         self._tagging_since = self._started  # last time nothing was tagged yet: reading and model loading
         self._stop = threading.Event()
         self._bar = None
-        if getattr(self._stream, "isatty", lambda: False)():
+        if _is_terminal(self._stream):
             from tqdm import tqdm
 
             self._bar = tqdm(total=None, unit="doc", desc="tagged", file=self._stream, dynamic_ncols=True,

@@ -28,8 +28,13 @@ A clitic stripped this way is also left out of the entity's ``text`` and offsets
 (``وبيونغ يانغ`` -> ``بيونغ يانغ``). Latin:
 Unicode NFKD with accents removed, lower case, hyphens and dots as spaces, titles (Mr, M.,
 Mme, President, ...) dropped, so "Kim Jong-un" and "Kim Jong Un" -> ``kim jong un``.
-Inside one document a one-word person mention whose word ends a longer person name of
-the same document takes that longer name's canonical (``بوتين`` -> ``فلاديمير بوتين``).
+This normalised form is the entity's ``canonical_key`` (for joins and counting); its
+``canonical`` is the same words as the document writes them (``إيران``, key ``ايران``), one form
+per key and document (``display_forms``), or the form ``pipeline/data/entity_names.yaml`` gives;
+that file also maps spelling variants to one key (``سورية`` -> ``سوريا``) and lists the words that
+are not names (currencies, ``الله``), whose mentions are dropped and counted.
+Inside one document a one-word person mention takes the name of the one longer person name that
+fits it (``بوتين`` -> ``فلاديمير بوتين``; the rules are in ``link_partial_names``).
 """
 from __future__ import annotations
 
