@@ -90,6 +90,12 @@ def test_a_full_name_the_tagger_cut_is_not_a_fit():
     assert {e.canonical for e in ents if e.text == "شيرمان"} == {"شيرمان"}
 
 
+def test_longer_names_that_end_one_another_are_one_name():
+    ents, _ = _tag({"علي عبد الله صالح": "PERS", "عبد الله صالح": "PERS", "صالح": "PERS"},
+                   "قال علي عبد الله صالح أمس. وأكد عبد الله صالح أن. ورد صالح بأن")
+    assert {e.canonical for e in ents if e.text == "صالح"} == {"علي عبد الله صالح"}
+
+
 # ----------------------------------------------------------------------------- item 5: non-names, variants
 def test_currencies_and_amounts_are_not_names_and_are_counted():
     text = "بلغت الصفقة خمسة ملايين دولار و300 مليون ريال، وارتفع اليورو أمام الريال السعودي"
@@ -114,6 +120,13 @@ def test_spelling_variants_of_one_name_share_one_key_and_display_form():
     a, _ = _tag({"سورية": "LOC"}, "عاد الوفد من سورية")
     b, _ = _tag({"سوريا": "LOC"}, "عاد الوفد من سوريا")
     assert (a[0].canonical, a[0].canonical_key) == (b[0].canonical, b[0].canonical_key) == ("سوريا", "سوريا")
+
+
+def test_compound_names_written_joined_or_apart_share_a_key_and_trailing_titles_go():
+    assert E.canonical_name("سلمان بن عبدالعزيز") == E.canonical_name("سلمان بن عبد العزيز") == "سلمان بن عبد العزيز"
+    assert E.display_name("سلمان بن عبدالعزيز") == "سلمان بن عبدالعزيز"
+    assert E.canonical_name("محمد بن سلمان ولي") == "محمد بن سلمان"
+    assert E.display_name("محمد بن سلمان ولي العهد") == "محمد بن سلمان"
 
 
 def test_users_extend_the_non_names_and_variants(tmp_path):

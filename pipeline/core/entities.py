@@ -467,6 +467,10 @@ def _name_words(text: str, lang: str, lexicon: Lexicon | None) -> tuple[list[str
             else:
                 break
         shown, words = shown[i:], words[i:]
+        while len(words) > 1 and _is_title(words[-1]):  # a title the tagger ran into: ... بن سلمان ولي
+            shown, words = shown[:-1], words[:-1]
+        # عبد + a divine name is written joined or apart (عبدالعزيز / عبد العزيز): one key
+        words = ["عبد " + w[3:] if w.startswith("عبدال") and len(w) >= 7 else w for w in words]
         if words:
             stripped = _strip_conj(words[0], lexicon)
             if stripped != words[0]:
@@ -1020,7 +1024,8 @@ def link_partial_names(ents: list[Entity], text: str | None = None) -> list[Enti
     a father's or family name after بن / أبو (``محمد بن سلمان`` is not ``سلمان``), and the longer
     name was not itself cut by the tagger: an untagged word right before it that also stands right
     before the short name elsewhere (ويندي in ``ويندي روث شيرمان`` and ``ويندي شيرمان``) means the
-    document's full name is another one. A short name written after a title (``الملك سلمان``,
+    document's full name is another one. Longer names that end one another (``عبد الله صالح``,
+    ``علي عبد الله صالح``) are one name, the longest. A short name written after a title (``الملك سلمان``,
     ``الوزير كيري``) fits only a longer name the document also writes after a title (``الرئيس
     الأمريكي باراك أوباما`` ... ``الرئيس أوباما``). With two fitting names it keeps its own form.
     """
@@ -1052,6 +1057,10 @@ def link_partial_names(ents: list[Entity], text: str | None = None) -> list[Enti
         names = full.get(e.canonical_key, {}) if e.type == "PER" else {}
         if names and _after_title(e, text):  # الرئيس أوباما is باراك أوباما only if he is titled too
             names = {k: v for k, v in names.items() if k in titled}
+        if len(names) > 1:  # عبد الله صالح inside علي عبد الله صالح: one name, written whole or cut
+            longest = max(names, key=lambda k: (len(k.split()), k))
+            if all((" " + longest).endswith(" " + k) for k in names):
+                names = {longest: names[longest]}
         if len(names) == 1:
             name = next(iter(names.values()))
             e = replace(e, canonical=name.canonical, canonical_key=name.canonical_key)
