@@ -2,7 +2,7 @@
 (``--setup_file ./setup.py`` builds an sdist; the portable runner's workers pip-install the package)."""
 from pathlib import Path
 
-from setuptools import find_packages, setup
+from setuptools import find_namespace_packages, setup
 
 ROOT = Path(__file__).parent
 
@@ -14,9 +14,10 @@ setup(
     long_description_content_type="text/markdown",
     license="Apache-2.0 (code); see NOTICE for the bundled model's CC BY-SA 4.0 data attribution",
     python_requires=">=3.10,<3.13",
-    packages=find_packages(include=["pipeline", "pipeline.*"]),
-    package_data={"pipeline": ["data/*.yaml", "models/*"]},
-    include_package_data=True,
+    # pipeline.data and pipeline.models hold no code (YAML, model files): namespace packages whose
+    # files are package data, so setuptools neither warns about them nor leaves them out.
+    packages=find_namespace_packages(include=["pipeline", "pipeline.*"]),
+    package_data={"pipeline.data": ["*.yaml"], "pipeline.models": ["*"]},
     install_requires=[
         "apache-beam==2.77.0",
         "pyarrow>=16,<26",
@@ -35,6 +36,7 @@ setup(
         "xxhash>=3.4,<5",
         "zstandard>=0.22",
         "warcio==1.8.1",
+        "tqdm==4.70.1",  # the live progress bar on a terminal (pipeline/progress.py)
         "trafilatura==2.3.1",  # HTML to article text for WARC and .html inputs (favor_precision, offline)
         "dateparser==1.5.0",  # raw dates to UTC (pipeline/core/dates.py); offline, relative dates off
         "hijridate==2.6.0",  # Umm al-Qura tables for dateparser's Hijri calendar (dates marked هـ)

@@ -10,7 +10,7 @@ The gold tokens are tagged as given (no re-tokenisation), through the same tagge
 the runtime uses (``--backend crf``: the CRF, default; ``neural``: the BiLSTM-CRF).
 Skips with a message (exit 0) when ../shared/data is absent.
 
-  python bench/eval_ner.py [--backend crf|neural] [--model-dir pipeline/models] [--data-dir ../shared/data]
+  python bench/eval_ner.py [--backend crf|neural] [--model-dir pipeline/models] [--data-dir ../shared/data] [--names-filter]
 """
 from __future__ import annotations
 
@@ -34,6 +34,8 @@ def main() -> int:
     ap.add_argument("--dev-sentences", type=int, default=399)
     ap.add_argument("--doc-window", type=int, default=None,
                     help="default: the window the model was trained with (model metadata), else 20")
+    ap.add_argument("--names-filter", action="store_true",
+                    help="also score after dropping the spans the runtime drops as non-names (entity_names.yaml)")
     args = ap.parse_args()
     data = Path(args.data_dir) if args.data_dir else E.default_shared_data_dir()
     conll = data / "anercorp" / "train.conll"
@@ -66,8 +68,36 @@ def main() -> int:
     print(f"document-level inputs: {'%s (document = +-%d sentences)' % (doc_inputs, args.doc_window) if doc_inputs else 'no'}")
     print(f"dev: last {len(dev)} sentences of {conll.name}, {ntok} tokens, {scores['ALL']['gold']} entities")
     print_table(scores)
+    if args.names_filter:
+        # ANERcorp tags currencies and الله as MISC, which the runtime drops as non-names: score the
+        # filtered predictions against ANERcorp's gold, then both runs against the gold without them
+        names = E.NameTable.load()
+        preds = [pred for pred, _ in results]
+        filtered, dropped = _without_non_names(names, dev, preds)
+        gold_tags, gold_dropped = _without_non_names(names, dev, [[t for _, t in s] for s in dev])
+        print(f"with the non-name filter ({dropped} predicted entities dropped), ANERcorp's gold:")
+        print_table(score(dev, filtered))
+        new_gold = [[(w, t) for (w, _), t in zip(s, tags)] for s, tags in zip(dev, gold_tags)]
+        print(f"gold without its {gold_dropped} non-names (currencies, الله): without the filter")
+        print_table(score(new_gold, preds))
+        print("... and with it")
+        print_table(score(new_gold, filtered))
     print(f"load {t1 - t0:.1f}s, tag {t2 - t1:.1f}s ({ntok / max(t2 - t1, 1e-9):,.0f} tokens/s)")
     return 0
+
+
+def _without_non_names(names, dev, tag_lists):
+    """The tag lists with every span the runtime's non-name filter drops set to O, and how many."""
+    out, dropped = [], 0
+    for sent, tags in zip(dev, tag_lists):
+        tags = list(tags)
+        for a, b, typ in E.bio_to_spans(tags):
+            key = names.key(E.canonical_name(" ".join(w for w, _ in sent[a:b]), "ar"))
+            if names.is_non_name(key, E._TYPE_MAP.get(typ, "MISC")):
+                tags[a:b] = ["O"] * (b - a)
+                dropped += 1
+        out.append(tags)
+    return out, dropped
 
 
 if __name__ == "__main__":

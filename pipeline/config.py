@@ -72,7 +72,7 @@ class RunSettings:
     direct_running_mode: str = "in_memory"  # local engine mode; multi_threading lost rows here and is refused
     direct_num_workers: int = 1
     max_reject_share: float = 1.0  # fail the run (exit 3) when rejects / inputs exceeds this
-    progress_seconds: float = 10.0  # how often long local runs print a progress line
+    progress_seconds: float = 10.0  # seconds between progress lines when stderr is not a terminal (--quiet: none)
     batch_files: int = 0  # > 0: one Beam pipeline per this many input files (bounded memory); 0 = one pipeline
     batch_megabytes: float = 0.0  # > 0: also close a batch when its files reach this many MB
     beam_args: tuple[str, ...] = ()  # Beam flags of a runner profile (configs/dataflow.yaml...); the command line wins
@@ -85,6 +85,7 @@ class RunSettings:
         _check_choice("run.direct_running_mode", self.direct_running_mode, ("in_memory", "multi_processing"))
         _check_range("run.direct_num_workers", self.direct_num_workers, 1, None)
         _check_range("run.max_reject_share", self.max_reject_share, 0.0, 1.0)
+        _check_range("run.progress_seconds", self.progress_seconds, 0.05, None)
         _check_range("run.batch_files", self.batch_files, 0, None)
         _check_range("run.batch_megabytes", self.batch_megabytes, 0.0, None)
 

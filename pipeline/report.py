@@ -353,10 +353,29 @@ def _ranked(rows: list[dict], top: int) -> list[dict]:
     return sorted(rows, key=lambda r: (-r["count"], r["name"]))[:top]
 
 
+def _key_expr(dataset: ds.Dataset) -> tuple[list[str], pc.Expression]:
+    """The join key of a name (``canonical_key``; tables written before it existed group by ``canonical``)."""
+    if "canonical_key" in dataset.schema.names:
+        return ["canonical_key"], pc.coalesce(pc.field("canonical_key"), _name_expr())
+    return [], _name_expr()
+
+
+def _by_key(rows: list[dict], group: str) -> list[dict]:
+    """One row per (group, key), shown in its most frequent display form; documents add up over the
+    display forms (an upper bound when one document writes a name two ways)."""
+    merged: dict[tuple, dict] = {}
+    for r in sorted(rows, key=lambda r: (-r["n"], r["name"])):
+        m = merged.setdefault((r[group], r["key"]), {**r, "n": 0, "docs": 0})
+        m["n"] += r["n"]
+        m["docs"] += r["docs"]
+    return list(merged.values())
+
+
 def _entity_figures(entities: ds.Dataset, top: int) -> dict:
-    rows = _count_by(entities, ["type", "canonical", "text"],
-                     {"type": pc.coalesce(pc.field("type"), pa.scalar("MISC")), "name": _name_expr()},
-                     distinct_docs=True)
+    key_fields, key = _key_expr(entities)
+    rows = _by_key(_count_by(entities, ["type", "canonical", "text", *key_fields],
+                             {"type": pc.coalesce(pc.field("type"), pa.scalar("MISC")), "key": key,
+                              "name": _name_expr()}, distinct_docs=True), "type")
     types = list(ENTITY_TYPES) + sorted({r["type"] for r in rows} - set(ENTITY_TYPES))
     result = {}
     for t in types:

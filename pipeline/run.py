@@ -5,6 +5,7 @@ publishes it (one rename) only when every stage succeeded and every input is acc
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import importlib.metadata
 import json
@@ -12,6 +13,7 @@ import os
 import platform
 import shutil
 import sys
+import tempfile
 import time
 import uuid
 from dataclasses import dataclass
@@ -33,9 +35,11 @@ from pipeline.config import Config, ConfigError
 from pipeline.core.types import Document
 from pipeline.io.readers import InputFile, InputSummary, expand_inputs, file_sha256
 from pipeline.io.writers import WriteTable, table_row_counts, write_json
+from pipeline.progress import ProgressReporter
 from pipeline.schema import TABLES, document_row, entity_row, reject_row, sentence_row, source_row
 from pipeline.stages.clean import DecodeAndClean
 from pipeline.stages.dedup import Deduplicate, MarkBoilerplate
+from pipeline.stages.progress import CountProgress
 from pipeline.stages.read import ReadInputs
 from pipeline.stages.segment import SegmentSentences
 from pipeline.stages.tag import TagEntitiesAndSources
@@ -76,18 +80,23 @@ class Layout:
 
 
 def build_graph(p: beam.Pipeline, files: list[InputFile], early_inputs, config: Config, layout: Layout,
-                prior_index: list[str]) -> None:
-    """The whole job for one batch of files; ``prior_index`` globs hold the dedup index of earlier batches/runs."""
+                prior_index: list[str], progress: str | None = None) -> None:
+    """The whole job for one batch of files; ``prior_index`` globs hold the dedup index of earlier batches/runs.
+
+    ``progress`` is the folder the live progress line is counted through (None: no counting)."""
     early_rejects, skipped = early_inputs
-    read = p | "Read inputs" >> ReadInputs(files, early_rejects, config.input, config.run.progress_seconds, skipped)
-    cleaned = read.records | "Decode and clean" >> DecodeAndClean(config.input, config.dates)
+    read = p | "Read inputs" >> ReadInputs(files, early_rejects, config.input, skipped)
+    records = read.records | "Count records read" >> CountProgress(progress, "read")
+    read.inputs | "Count inputs read" >> CountProgress(progress, "inputs")
+    cleaned = records | "Decode and clean" >> DecodeAndClean(config.input, config.dates)
     deduplicated = cleaned.documents | "Deduplicate" >> Deduplicate(config.dedup, index_files=prior_index)
     analysed = deduplicated.documents | "Segment" >> SegmentSentences(config.language)
     if config.dedup.output_policy == "canonical_only":
         downstream = analysed | "Keep canonical documents" >> beam.Filter(lambda a: is_canonical(a.document))
     else:
         downstream = analysed
-    tagged = downstream | "Tag" >> TagEntitiesAndSources(config.entities, config.sources)
+    tagged = (downstream | "Tag" >> TagEntitiesAndSources(config.entities, config.sources)
+              | "Count documents tagged" >> CountProgress(progress, "tagged"))
     sentences = (
         tagged
         | "Sentences by outlet and story" >> beam.FlatMap(
@@ -99,7 +108,8 @@ def build_graph(p: beam.Pipeline, files: list[InputFile], early_inputs, config: 
 
     tables = {
         "documents": analysed | "Document rows" >> beam.Map(
-            lambda a: document_row(a.document, a.paragraph_count, len(a.sentences))),
+            lambda a: document_row(a.document, a.paragraph_count, len(a.sentences)))
+        | "Count documents written" >> CountProgress(progress, "written"),
         "sentences": sentences | "Sentence rows" >> beam.Map(sentence_row),
         "entities": tagged | "Entity rows" >> beam.FlatMap(lambda a: [entity_row(e) for e in a.entities]),
         "sources": tagged | "Source rows" >> beam.FlatMap(lambda a: [source_row(s) for s in a.sources]),
@@ -201,24 +211,29 @@ def run(inputs: list[str], output_dir: str, config: Config, beam_args: list[str]
     started = time.time()
     metrics: dict[str, int] = {}
     batch_memory: list[dict] = []
-    for number, batch in enumerate(batches):
-        batch_layout = dataclasses.replace(layout, shard_prefix=f"batch-{number:05d}-" if len(batches) > 1 else "")
-        early = (early_rejects, skipped) if number == 0 else ([], [])
-        if len(batches) > 1 and config.run.progress_seconds != float("inf"):
-            print(f"  batch {number + 1}/{len(batches)}: {len(batch)} files", file=sys.stderr, flush=True)
-        try:
-            with beam.Pipeline(options=options) as p:
-                build_graph(p, batch, early, config, batch_layout, prior_index)
-        except Exception as exc:
-            raise RunFailed(f"the pipeline failed: {type(exc).__name__}: {exc}\n"
-                            f"partial files are in {staging}; the previous output in {output} is untouched") from exc
-        for key, value in collect_metrics(getattr(p, "result", None)).items():
-            metrics[key] = metrics.get(key, 0) + value
-        prior_index = prior_index + _index_globs(batch_layout.index_dir(), batch_layout.shard_prefix)
-        batch_memory.append(memory_after_batch())
-        if len(batches) > 1 and config.run.progress_seconds != float("inf"):
-            print(f"  batch {number + 1}/{len(batches)} done: memory {batch_memory[-1]['rss_mb']} MB, "
-                  f"peak so far {batch_memory[-1]['peak_rss_mb']} MB", file=sys.stderr, flush=True)
+    reporter = progress_reporter(options, config, len(files) + len(early_rejects) + len(skipped), len(batches))
+    with reporter or contextlib.nullcontext():
+        for number, batch in enumerate(batches):
+            batch_layout = dataclasses.replace(layout, shard_prefix=f"batch-{number:05d}-" if len(batches) > 1 else "")
+            early = (early_rejects, skipped) if number == 0 else ([], [])
+            if reporter and len(batches) > 1:
+                reporter.note(f"  batch {number + 1}/{len(batches)}: {len(batch)} files")
+            try:
+                with beam.Pipeline(options=options) as p:
+                    build_graph(p, batch, early, config, batch_layout, prior_index,
+                                reporter.channel if reporter else None)
+            except Exception as exc:
+                raise RunFailed(f"the pipeline failed: {type(exc).__name__}: {exc}\n"
+                                f"partial files are in {staging}; the previous output in {output} is untouched") from exc
+            for key, value in collect_metrics(getattr(p, "result", None)).items():
+                metrics[key] = metrics.get(key, 0) + value
+            prior_index = prior_index + _index_globs(batch_layout.index_dir(), batch_layout.shard_prefix)
+            batch_memory.append(memory_after_batch())
+            if reporter:
+                reporter.batches_done = number + 1
+                if len(batches) > 1:
+                    reporter.note(f"  batch {number + 1}/{len(batches)} done: memory {batch_memory[-1]['rss_mb']} MB, "
+                                  f"peak so far {batch_memory[-1]['peak_rss_mb']} MB")
     elapsed = time.time() - started
     runner = options.view_as(StandardOptions).runner
     if options.view_as(TestOptions).dry_run:  # Beam takes any value as true
@@ -243,6 +258,16 @@ def run(inputs: list[str], output_dir: str, config: Config, beam_args: list[str]
         (staging / "_SUCCESS").write_text(run_id + "\n")
         publish(staging, output, run_id)
     return RunResult(str(output), manifest)
+
+
+def progress_reporter(options: PipelineOptions, config: Config, total_inputs: int,
+                      batches: int) -> ProgressReporter | None:
+    """The live progress line of a local run (None with --quiet, or on a cluster whose workers cannot
+    reach a local folder: there the runner's own UI shows progress)."""
+    if config.run.progress_seconds == float("inf") or options.view_as(StandardOptions).runner not in LOCAL_RUNNERS:
+        return None
+    channel = tempfile.mkdtemp(prefix="newscorpus-progress-")
+    return ProgressReporter(channel, config.run.progress_seconds, total_inputs, batches)
 
 
 def make_batches(files: list[InputFile], max_files: int, max_megabytes: float) -> list[list[InputFile]]:
@@ -447,6 +472,8 @@ def print_summary(result: RunResult, stream=sys.stdout) -> None:
     acc = m["accounting"]
     print(f"\nRun {m['run_id']} finished in {m['elapsed_seconds']:.1f} s ({m['runner']})", file=stream)
     print(f"  inputs {acc['inputs']} = documents {acc['documents']} + rejects {acc['rejects']}", file=stream)
+    if m.get("skipped_inputs"):
+        print(f"  skipped {m['skipped_inputs']} input files already processed by earlier runs", file=stream)
     for reason, count in m["rejects_by_reason"].items():
         print(f"    rejected {count:>6}  {reason}", file=stream)
     tables = m["tables"]
@@ -468,6 +495,8 @@ def print_summary(result: RunResult, stream=sys.stdout) -> None:
     timing = m.get("stage_seconds") or {}
     if timing:
         print("  time in stages (s): " + ", ".join(f"{k} {v:.1f}" for k, v in timing.items()), file=stream)
-    print(f"  tables: {result.output_dir}/<table>/*.parquet  manifest: {result.output_dir}/manifest.json", file=stream)
+    # incremental output is Hive-partitioned (<table>/run=<id>/): a glob DuckDB and pyarrow read as is
+    tables_glob = "<table>/*/*.parquet" if m.get("incremental") else "<table>/*.parquet"
+    print(f"  tables: {result.output_dir}/{tables_glob}  manifest: {result.output_dir}/manifest.json", file=stream)
     if (Path(result.output_dir) / "report.html").exists():
         print(f"  report: {result.output_dir}/report.html", file=stream)

@@ -82,7 +82,8 @@ ENTITIES = pa.schema([
     ("end", pa.int32()),
     ("text", pa.string()),
     ("type", pa.string()),
-    ("canonical", pa.string()),
+    ("canonical", pa.string()),  # display form (إيران); canonical_key is the normalised form for joins
+    ("canonical_key", pa.string()),
     ("lang", pa.string()),
     ("tagger", pa.string()),
     ("confidence", pa.float32()),
@@ -94,7 +95,8 @@ SOURCES = pa.schema([
     ("start", pa.int32()),
     ("end", pa.int32()),
     ("text", pa.string()),
-    ("canonical", pa.string()),
+    ("canonical", pa.string()),  # display form; canonical_key is the normalised form for joins
+    ("canonical_key", pa.string()),
     ("kind", pa.string()),
     ("cue", pa.string()),
     ("quote", pa.string()),

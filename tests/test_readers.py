@@ -163,3 +163,12 @@ def test_unlistable_folder_counts_in_the_run_accounting(tmp_path, monkeypatch):
     assert result.manifest["accounting"] == {"inputs": 2, "documents": 1, "rejects": 1}
     rejects = ds.dataset(tmp_path / "out" / "rejects", format="parquet").to_table().to_pylist()
     assert [(r["input"], r["reason"]) for r in rejects] == [(str(inputs / "locked"), "unreadable")]
+
+
+def test_missing_body_says_whether_the_field_is_empty_or_absent(tmp_path):
+    path = tmp_path / "bodies.jsonl"
+    path.write_text(json.dumps({"title": "t", "content": ""}) + "\n" + json.dumps({"title": "t"}) + "\n")
+    records, _ = units(path)
+    assert [r.reason for r in records] == ["missing_body", "missing_body"]
+    assert "'content' is empty" in records[0].message and "present" not in records[0].message
+    assert "is present" in records[1].message and "empty" not in records[1].message

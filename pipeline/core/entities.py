@@ -28,8 +28,13 @@ A clitic stripped this way is also left out of the entity's ``text`` and offsets
 (``وبيونغ يانغ`` -> ``بيونغ يانغ``). Latin:
 Unicode NFKD with accents removed, lower case, hyphens and dots as spaces, titles (Mr, M.,
 Mme, President, ...) dropped, so "Kim Jong-un" and "Kim Jong Un" -> ``kim jong un``.
-Inside one document a one-word person mention whose word ends a longer person name of
-the same document takes that longer name's canonical (``بوتين`` -> ``فلاديمير بوتين``).
+This normalised form is the entity's ``canonical_key`` (for joins and counting); its
+``canonical`` is the same words as the document writes them (``إيران``, key ``ايران``), one form
+per key and document (``display_forms``), or the form ``pipeline/data/entity_names.yaml`` gives;
+that file also maps spelling variants to one key (``سورية`` -> ``سوريا``) and lists the words that
+are not names (currencies, ``الله``), whose mentions are dropped and counted.
+Inside one document a one-word person mention takes the name of the one longer person name that
+fits it (``بوتين`` -> ``فلاديمير بوتين``; the rules are in ``link_partial_names``).
 """
 from __future__ import annotations
 
@@ -90,6 +95,7 @@ class EntitySettings:
     confidence_mode: str = "min"  # CRF entity confidence: "min" or "mean" of its tokens' marginals
     max_sentence_chars: int = 2000  # longer Arabic passages are tagged in chunks of about this size
     link_partial_names: bool = True  # one-word PER mention takes a longer same-doc name's canonical
+    names_path: str | None = None  # a user YAML merged over pipeline/data/entity_names.yaml (non-names, variants)
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
@@ -109,6 +115,8 @@ class EntitySettings:
         if not isinstance(self.max_sentence_chars, int) or self.max_sentence_chars < 50:
             raise ValueError(
                 f"EntitySettings.max_sentence_chars must be an int >= 50, got {self.max_sentence_chars!r}")
+        if self.names_path is not None and not isinstance(self.names_path, str):
+            raise ValueError("EntitySettings.names_path must be a str path or None")
         if not isinstance(self.link_partial_names, bool):
             raise ValueError(
                 f"EntitySettings.link_partial_names must be True or False, got {self.link_partial_names!r}")
@@ -432,34 +440,69 @@ def _is_nisba(nw: str) -> bool:
     return nw.startswith("ال") and (nw.endswith("ي") or nw.endswith("يه")) and len(nw) >= 5
 
 
-def canonical_name(text: str, lang: str = "ar", lexicon: Lexicon | None = None) -> str:
-    """Normalised grouping key for an entity mention (rule in the module docstring)."""
+def _is_title(w: str) -> bool:
+    """A normalised Arabic word that is a title (with or without a leading clitic)."""
+    bare = split_proclitic(w)[1] if w[:1] in "وفبلك" and not w.startswith("ال") else w
+    return w in _AR_TITLES or bare in _AR_TITLES or ("ال" + bare) in _AR_TITLES
+
+
+def _name_words(text: str, lang: str, lexicon: Lexicon | None) -> tuple[list[str], list[str]]:
+    """``(display words, key words)`` of a mention, leading titles and clitic removed (module docstring).
+
+    The display words keep the mention's spelling (hamza, teh marbuta, case, accents) and lose only
+    diacritics and tatweel; the key words are the normalised search form, one for one."""
     if lang == "ar" or lang in ARABIC_LANGS or _ARABIC_CHAR_RE.search(text):
-        words = [norm_ar(w) for w in re.split(r"[\s\-_\u200c\u200f\u200e]+", text) if w]
-        words = [w for w in (re.sub(r"^[^\w]+|[^\w]+$", "", w) for w in words) if w]
+        shown = [_DIAC_RE.sub("", w) for w in re.split(r"[\s\-_\u200c\u200f\u200e]+", text) if w]
+        shown = [w for w in (re.sub(r"^[^\w]+|[^\w]+$", "", w) for w in shown) if w]
+        words = [norm_ar(w) for w in shown]
         # drop leading titles and the adjectives (nisba) that follow them
         i, dropped = 0, False
         while i < len(words) - 1:
             w = words[i]
-            bare = split_proclitic(w)[1] if w[:1] in "وفبلك" and not w.startswith("ال") else w
-            if w in _AR_TITLES or bare in _AR_TITLES or ("ال" + bare) in _AR_TITLES:
+            if _is_title(w):
                 i += 1
                 dropped = True
             elif dropped and _is_nisba(w):
                 i += 1
             else:
                 break
-        words = words[i:]
+        shown, words = shown[i:], words[i:]
+        while len(words) > 1 and _is_title(words[-1]):  # a title the tagger ran into: ... بن سلمان ولي
+            shown, words = shown[:-1], words[:-1]
+        # عبد + a divine name is written joined or apart (عبدالعزيز / عبد العزيز): one key
+        words = ["عبد " + w[3:] if w.startswith("عبدال") and len(w) >= 7 else w for w in words]
         if words:
-            words[0] = _strip_conj(words[0], lexicon)
-        return " ".join(words)
+            stripped = _strip_conj(words[0], lexicon)
+            if stripped != words[0]:
+                cut = len(words[0]) - len(stripped)
+                shown[0] = shown[0][cut:] if words[0][cut:] == stripped else "ال" + shown[0][2:]  # لل -> ال
+            words[0] = stripped
+        return shown, words
     s = unicodedata.normalize("NFKD", text)
     s = "".join(ch for ch in s if not unicodedata.combining(ch)).lower()
     s = re.sub(r"[\-_.'’`]+", " ", s)
     words = [w for w in re.split(r"[^\w]+", s) if w]
+    shown = [w for w in (re.sub(r"^[^\w]+|[^\w]+$", "", w) for w in text.split()) if w]
     while len(words) > 1 and words[0] in _LAT_TITLES:
         words = words[1:]
-    return " ".join(words)
+    while len(shown) > 1 and _latin_key(shown[0]) in _LAT_TITLES:
+        shown = shown[1:]
+    return shown, words
+
+
+def _latin_key(word: str) -> str:
+    s = unicodedata.normalize("NFKD", word)
+    return "".join(ch for ch in s if not unicodedata.combining(ch)).lower().strip(".")
+
+
+def canonical_name(text: str, lang: str = "ar", lexicon: Lexicon | None = None) -> str:
+    """Normalised grouping key for an entity mention (rule in the module docstring)."""
+    return " ".join(_name_words(text, lang, lexicon)[1])
+
+
+def display_name(text: str, lang: str = "ar", lexicon: Lexicon | None = None) -> str:
+    """How a mention's name reads: the words of its key in the mention's own spelling."""
+    return " ".join(_name_words(text, lang, lexicon)[0])
 
 
 def leading_clitic_length(text: str, lexicon: Lexicon | None = None) -> int:
@@ -762,6 +805,75 @@ def _regions(text: str, sent: Sentence) -> list[tuple[int, int, str]]:
 
 
 # --------------------------------------------------------------------------------------
+# Names data: non-names and spelling variants (pipeline/data/entity_names.yaml)
+# --------------------------------------------------------------------------------------
+NAMES_FILE = Path(__file__).resolve().parents[1] / "data" / "entity_names.yaml"
+_ANY_TYPE = "any"
+_NUMBER_RE = re.compile(r"^[0-9\u0660-\u0669\u06f0-\u06f9.,]+$")
+
+
+def _bare(key_word: str) -> str:
+    """A key word without the article (الدولار -> دولار), so lists need each word once."""
+    return key_word[2:] if key_word.startswith("ال") and len(key_word) >= 4 else key_word
+
+
+@dataclass(frozen=True)
+class NameTable:
+    """Words that are not names, per entity type, and the one key and display form of each name's spellings."""
+
+    non_names: dict[str, frozenset[str]]  # type (or "any") -> bare key words
+    variant_keys: dict[str, str]  # key of a spelling -> key of the name
+    display: dict[str, str]  # key of the name -> its display form
+
+    @classmethod
+    def load(cls, user_path: str | None = None) -> "NameTable":
+        import yaml
+
+        data = yaml.safe_load(NAMES_FILE.read_text(encoding="utf-8")) or {}
+        non_names = {t: list(words or ()) for t, words in (data.get("non_names") or {}).items()}
+        names = {entry["name"]: entry for entry in data.get("names") or ()}
+        if user_path:
+            path = Path(user_path)
+            if not path.is_file():
+                raise ValueError(f"entities.names_path: no such file: {user_path}")
+            user = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            unknown = sorted(set(user) - {"version", "non_names", "names"}) if isinstance(user, dict) else ["?"]
+            if unknown:
+                raise ValueError(f"entities.names_path: {user_path} must be a mapping of version, non_names, "
+                                 f"names; got {unknown}")
+            for typ, words in (user.get("non_names") or {}).items():
+                non_names.setdefault(typ, []).extend(words or ())
+            names.update({entry["name"]: entry for entry in user.get("names") or ()})
+        allowed = {_ANY_TYPE, "PER", "LOC", "ORG", "MISC"}
+        if set(non_names) - allowed:
+            raise ValueError(f"entity names: non_names types must be among {sorted(allowed)}, "
+                             f"got {sorted(set(non_names) - allowed)}")
+        variant_keys, display = {}, {}
+        for name, entry in names.items():
+            key = canonical_name(str(name))
+            display[key] = str(name)
+            for variant in entry.get("variants") or ():
+                variant_keys[canonical_name(str(variant))] = key
+        return cls({t: frozenset(_bare(norm_ar(str(w))) for w in words) for t, words in non_names.items()},
+                   variant_keys, display)
+
+    def key(self, key: str) -> str:
+        return self.variant_keys.get(key, key)
+
+    def is_non_name(self, key: str, typ: str) -> bool:
+        """One word listed for the type (or any type), every other word listed, a number or a nisba."""
+        listed = self.non_names.get(typ, frozenset()) | self.non_names.get(_ANY_TYPE, frozenset())
+
+        def is_listed(w: str) -> bool:  # also in the accusative of amounts: مليون دولارا، ألف جنيها
+            return _bare(w) in listed or (w.endswith("ا") and _bare(w[:-1]) in listed)
+
+        words = key.split()
+        if not words or not any(is_listed(w) for w in words):
+            return False
+        return all(is_listed(w) or _NUMBER_RE.match(w) or _is_nisba(w) for w in words)
+
+
+# --------------------------------------------------------------------------------------
 # The tagger
 # --------------------------------------------------------------------------------------
 class EntityTagger:
@@ -787,6 +899,7 @@ class EntityTagger:
         else:
             self.arabic = CamelArabicTagger(s.camel_model_path)
         self.french = SpacyFrenchTagger() if s.french else None
+        self.names = NameTable.load(s.names_path)
 
     @property
     def arabic_tagger_name(self) -> str:
@@ -811,9 +924,10 @@ class EntityTagger:
             k = leading_clitic_length(etext, self._lexicon)
             if k:
                 s0, etext = s0 + k, etext[k:]
+        shown, words = _name_words(etext, lang, self._lexicon)
         return Entity(doc_id=doc_id, sentence_index=sent.sentence_index, start=s0, end=e0, text=etext,
-                      type=typ, canonical=canonical_name(etext, lang, self._lexicon), lang=lang,
-                      tagger=tagger, confidence=round(float(conf), 4))
+                      type=typ, canonical=" ".join(shown), lang=lang, tagger=tagger,
+                      confidence=round(float(conf), 4), canonical_key=self.names.key(" ".join(words)))
 
     def tag(self, doc_id: str, text: str, sentences: Sequence[Sentence]) -> list[Entity]:
         """Entities of one document; ``sentences`` are its sentences (offsets into ``text``)."""
@@ -846,42 +960,132 @@ class EntityTagger:
                     ents.append(self._entity(doc_id, sent, s0, e0, text[s0:e0], _TYPE_MAP.get(typ, "MISC"),
                                              "ar", self.arabic.name, conf))
         ents.sort(key=lambda e: (e.start, e.end))
-        kept = []
-        for e in ents:
-            if e.confidence < self.settings.min_confidence:
-                self.counts["dropped_low_confidence"] += 1
-            else:
-                kept.append(e)
-        if self.settings.link_partial_names:
-            kept = link_partial_names(kept)
+        kept = self.refine(text, ents)
         self.counts["entities"] += len(kept)
         for e in kept:
             self.counts[f"entities_{e.type}"] += 1
         return kept
+
+    def refine(self, text: str, ents: list[Entity]) -> list[Entity]:
+        """One document's mentions made final: low-confidence and non-name mentions dropped (counted),
+        short person names linked to their full name, and every name shown in one display form."""
+        kept = []
+        for e in ents:
+            if e.confidence < self.settings.min_confidence:
+                self.counts["dropped_low_confidence"] += 1
+            elif self.names.is_non_name(e.canonical_key, e.type):
+                self.counts["dropped_non_name"] += 1
+            else:
+                kept.append(e)
+        if self.settings.link_partial_names:
+            kept = link_partial_names(kept, text)
+        return display_forms(kept, self.names.display)
 
     def tag_batch(self, items: Iterable[tuple[str, str, Sequence[Sentence]]]) -> list[list[Entity]]:
         """``tag`` for each ``(doc_id, text, sentences)``; one list of entities per item."""
         return [self.tag(doc_id, text, sents) for doc_id, text, sents in items]
 
 
-def link_partial_names(ents: list[Entity]) -> list[Entity]:
-    """Give a one-word PER mention the canonical of a longer PER name in the same document
-    that ends with that word (``بوتين`` -> ``فلاديمير بوتين``), when exactly one such name exists."""
+_PATRONYMIC = frozenset(("بن", "ابن", "بنت", "ابو", "ام", "ال"))
+_WORD_BEFORE_RE = re.compile(r"(\w+)[ \t\u00a0]+$")
+
+
+def _word_before(text: str, start: int) -> str | None:
+    """The normalised word right before ``start`` on the same line (only spaces between), if any."""
+    m = _WORD_BEFORE_RE.search(text, max(0, start - 40), start)
+    return norm_ar(_DIAC_RE.sub("", m.group(1))) if m else None
+
+
+def _after_title(e: Entity, text: str | None) -> bool:
+    """The mention starts with a title (الملك سلمان) or follows one (الملك / الرئيس الأمريكي + name)."""
+    first = norm_ar(_DIAC_RE.sub("", e.text.split()[0])) if e.text.split() else ""
+    if _is_title(first):
+        return True
+    if text is None:
+        return False
+    pos = e.start
+    for _ in range(3):  # title, up to two nisba adjectives
+        m = _WORD_BEFORE_RE.search(text, max(0, pos - 40), pos)
+        if not m:
+            return False
+        word = norm_ar(_DIAC_RE.sub("", m.group(1)))
+        if _is_title(word):
+            return True
+        if not _is_nisba(word):
+            return False
+        pos = m.start(1)
+    return False
+
+
+def link_partial_names(ents: list[Entity], text: str | None = None) -> list[Entity]:
+    """Give a one-word PER mention the name of the one longer PER name of the same document that fits.
+
+    A longer name fits when it ends with that word (``بوتين`` -> ``فلاديمير بوتين``), the word is not
+    a father's or family name after بن / أبو (``محمد بن سلمان`` is not ``سلمان``), and the longer
+    name was not itself cut by the tagger: an untagged word right before it that also stands right
+    before the short name elsewhere (ويندي in ``ويندي روث شيرمان`` and ``ويندي شيرمان``) means the
+    document's full name is another one. Longer names that end one another (``عبد الله صالح``,
+    ``علي عبد الله صالح``) are one name, the longest. A short name written after a title (``الملك سلمان``,
+    ``الوزير كيري``) fits only a longer name the document also writes after a title (``الرئيس
+    الأمريكي باراك أوباما`` ... ``الرئيس أوباما``). With two fitting names it keeps its own form.
+    """
     from dataclasses import replace
 
-    full: dict[str, set[str]] = collections.defaultdict(set)
-    for e in ents:
-        words = e.canonical.split()
-        if e.type == "PER" and len(words) >= 2:
-            full[words[-1]].add(e.canonical)
+    people = [e for e in ents if e.type == "PER"]
+    before_short: dict[str, set[str]] = collections.defaultdict(set)
+    if text is not None:
+        for e in people:
+            if len(e.canonical_key.split()) == 1:
+                word = _word_before(text, e.start)
+                if word:
+                    before_short[e.canonical_key].add(word)
+    full: dict[str, dict[str, Entity]] = collections.defaultdict(dict)
+    titled: set[str] = set()  # longer names the document also writes after a title
+    for e in people:
+        words = e.canonical_key.split()
+        if len(words) < 2 or words[-2] in _PATRONYMIC:
+            continue
+        if text is not None and _word_before(text, e.start) in before_short.get(words[-1], ()):
+            continue
+        full[words[-1]].setdefault(e.canonical_key, e)
+        if _after_title(e, text):
+            titled.add(e.canonical_key)
     if not full:
         return ents
     out = []
     for e in ents:
-        if e.type == "PER" and len(e.canonical.split()) == 1 and len(full.get(e.canonical, ())) == 1:
-            e = replace(e, canonical=next(iter(full[e.canonical])))
+        names = full.get(e.canonical_key, {}) if e.type == "PER" else {}
+        if names and _after_title(e, text):  # الرئيس أوباما is باراك أوباما only if he is titled too
+            names = {k: v for k, v in names.items() if k in titled}
+        if len(names) > 1:  # عبد الله صالح inside علي عبد الله صالح: one name, written whole or cut
+            longest = max(names, key=lambda k: (len(k.split()), k))
+            if all((" " + longest).endswith(" " + k) for k in names):
+                names = {longest: names[longest]}
+        if len(names) == 1:
+            name = next(iter(names.values()))
+            e = replace(e, canonical=name.canonical, canonical_key=name.canonical_key)
         out.append(e)
     return out
+
+
+_EXPLICIT_LETTERS = frozenset("أإآؤئةى")
+
+
+def display_forms(ents: list[Entity], preferred: dict[str, str]) -> list[Entity]:
+    """Every mention of one key in a document shows the same name: the names table's form, else the
+    document's most frequent spelling (ties: the one that writes more hamzas and teh marbutas,
+    then the first in code-point order). Per document, so it needs no pass over the whole run."""
+    from dataclasses import replace
+
+    spellings: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+    for e in ents:
+        spellings[e.canonical_key][e.canonical] += 1
+    chosen = {}
+    for key, counts in spellings.items():
+        chosen[key] = preferred.get(key) or min(
+            counts, key=lambda f: (-counts[f], -sum(ch in _EXPLICIT_LETTERS for ch in f), f))
+    return [e if e.canonical == chosen[e.canonical_key] else replace(e, canonical=chosen[e.canonical_key])
+            for e in ents]
 
 
 def file_sha256(path: Path) -> str:

@@ -515,7 +515,7 @@ class SourceExtractor:
                                     publisher.canonical if publisher else self._outlet_canonical(outlet, url), tokens))
             if self.span_model is not None:
                 rows.extend(self._model_rows(doc_id, text, sentences, entities, rows, tokens))
-        return [r for r in rows if r.confidence >= self.settings.min_confidence]
+        return with_display_forms([r for r in rows if r.confidence >= self.settings.min_confidence])
 
     # ---------------------------------------------------------------- the learned span model
     def _model_dir(self) -> Path:
@@ -2191,6 +2191,38 @@ def _alias_regex(alias: str) -> str:
     parts = [re.escape(p) for p in alias.split()]
     body = r"\s*".join(parts) if all(len(p) <= 2 for p in alias.split()) else r"\s+".join(parts)
     return rf"(?<!\w){body}(?!\w)"
+
+
+def with_display_forms(rows: list[SourceMention]) -> list[SourceMention]:
+    """``canonical`` as a reader expects it, ``canonical_key`` as the normalised form for joins.
+
+    The rules build many canonicals from normalised tokens (``الصحيفه``); such a canonical is shown
+    in the spelling of the row's own words that it was made of (``الصحيفة``), and every row of the
+    document with one key shows the same form (the first found, in row order). Lexicon names (AFP,
+    وكالة الأنباء السعودية) and names already in a display form stay as they are. Per document, so it
+    costs one pass over the rows and no state across documents."""
+    from dataclasses import replace
+
+    keyed = [(r, " ".join(_norm_key(r.canonical))) for r in rows]
+    shown: dict[str, str] = {}
+    for r, key in keyed:
+        if r.canonical != key:
+            shown.setdefault(key, r.canonical)
+            continue
+        surface = _surface_of(key, r.text)
+        if surface is not None and surface != key:
+            shown.setdefault(key, surface)
+    return [replace(r, canonical=shown.get(key, r.canonical), canonical_key=key) for r, key in keyed]
+
+
+def _surface_of(key: str, text: str) -> str | None:
+    """The words of ``text`` whose normalised tokens are ``key``, without diacritics, or None."""
+    wanted = key.split()
+    toks = [(m.start(), m.end(), _norm(m.group(0))) for m in _TOKEN_RE.finditer(text)]
+    for i in range(len(toks) - len(wanted) + 1):
+        if [t[2] for t in toks[i:i + len(wanted)]] == wanted:
+            return dediac_ar(text[toks[i][0]:toks[i + len(wanted) - 1][1]]).replace("\u0640", "")
+    return None
 
 
 def _norm_key(surface: str) -> tuple[str, ...]:

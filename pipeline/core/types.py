@@ -52,6 +52,7 @@ class Entity:
     lang: str
     tagger: str
     confidence: float
+    canonical_key: str = ""  # the normalised search form of ``canonical`` (its display form), for joins
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ class SourceMention:
     role: str  # cited, publisher, agency_credit
     confidence: float
     method: str = "rules"  # how it was found: 'rules' (cues, credits), 'crf' (the learned span model), 'metadata'
+    canonical_key: str = ""  # the normalised search form of ``canonical`` (its display form), for joins
 
 
 @dataclass

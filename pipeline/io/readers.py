@@ -347,8 +347,10 @@ def record_from_json(obj, settings: InputSettings, uri: str, member: str | None,
         fields[name] = None if value is None else str(value)
     key, body = _first_present(obj, settings.body_fields)
     if key is None:
-        return Reject(uri, "missing_body", f"record {offset}: none of the body fields {list(settings.body_fields)} is present",
-                      record_id=fields["record_id"], **where)
+        empty = [name for name in settings.body_fields if obj.get(name) == ""]
+        message = (f"record {offset}: body field {', '.join(repr(n) for n in empty)} is empty" if empty else
+                   f"record {offset}: none of the body fields {list(settings.body_fields)} is present")
+        return Reject(uri, "missing_body", message, record_id=fields["record_id"], **where)
     if not isinstance(body, str):
         return Reject(uri, "wrong_type", f"record {offset}: body field '{key}' should be text, got {type(body).__name__}",
                       record_id=fields["record_id"], **where)

@@ -1,8 +1,6 @@
 """Read: input files to RawRecords, with a reject for every file or record that cannot be read."""
 from __future__ import annotations
 
-import sys
-import time
 from typing import NamedTuple
 
 import apache_beam as beam
@@ -23,15 +21,10 @@ class ReadOutputs(NamedTuple):
 
 
 class _ReadFile(beam.DoFn):
-    def __init__(self, settings: InputSettings, total_files: int, progress_seconds: float):
+    def __init__(self, settings: InputSettings):
         self._settings = settings
-        self._total = total_files
-        self._progress_seconds = progress_seconds
 
     def setup(self):
-        self._files_done = 0
-        self._records = 0
-        self._last_report = time.monotonic()
         self._files_counter = Metrics.counter("read", "files")
         self._records_counter = Metrics.counter("read", "records")
         self._rejects_counter = Metrics.counter("read", "rejects")
@@ -53,40 +46,28 @@ class _ReadFile(beam.DoFn):
                 Metrics.counter("rejects", unit.reason).inc()
                 yield beam.pvalue.TaggedOutput(REJECTS, unit)
             else:
-                self._records += 1
                 self._records_counter.inc()
                 yield unit
-        self._files_done += 1
         self._files_counter.inc()
-        self._report_progress()
-
-    def _report_progress(self):
-        now = time.monotonic()
-        if now - self._last_report >= self._progress_seconds:
-            self._last_report = now
-            print(f"  read {self._files_done}/{self._total} files in this worker, {self._records} records",
-                  file=sys.stderr, flush=True)
 
 
 class ReadInputs(beam.PTransform):
     """Read every input file; inputs that matched nothing arrive as ready-made rejects, skipped ones as summaries."""
 
     def __init__(self, files: list[InputFile], early_rejects: list[Reject], settings: InputSettings,
-                 progress_seconds: float = 10.0, skipped: list[InputSummary] = ()):
+                 skipped: list[InputSummary] = ()):
         super().__init__()
         self._files = files
         self._early_rejects = early_rejects
         self._skipped = list(skipped)
         self._settings = settings
-        self._progress_seconds = progress_seconds
 
     def expand(self, pbegin):
         results = (
             pbegin
             | "List input files" >> beam.Create(self._files)
             | "Spread files over workers" >> beam.Reshuffle()
-            | "Read each file" >> beam.ParDo(
-                _ReadFile(self._settings, len(self._files), self._progress_seconds)).with_outputs(
+            | "Read each file" >> beam.ParDo(_ReadFile(self._settings)).with_outputs(
                     REJECTS, INPUTS, main="records")
         )
         missing = pbegin | "Inputs that matched nothing" >> beam.Create(self._early_rejects)
