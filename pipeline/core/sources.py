@@ -558,12 +558,15 @@ class SourceExtractor:
         holds the sentences the rules already tokenised."""
         rows: list[SourceMention] = []
         spans = [(r.start, r.end) for r in taken if r.start >= 0]
+        todo = []
         for sent in sentences:
             if sent.is_boilerplate or text[sent.start:sent.end].lstrip().startswith(_LINK_LINES):
                 continue
             toks = tokens.get((sent.start, sent.end)) or tokenise(text, sent.start, sent.end)
-            sent_ents = [e for e in entities if sent.start <= e.start < sent.end]
-            for a, b, kind, prob in self.span_model.propose(toks, sent_ents):
+            todo.append((sent, toks, [e for e in entities if sent.start <= e.start < sent.end]))
+        proposals = self.span_model.propose_many([(toks, ents) for _, toks, ents in todo])
+        for (sent, toks, _), proposed in zip(todo, proposals):
+            for a, b, kind, prob in proposed:
                 if prob < self.settings.model_min_confidence:
                     continue
                 s, e = toks[a].start + _proclitic_before_article(toks[a].text), toks[b - 1].end
