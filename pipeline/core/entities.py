@@ -562,11 +562,12 @@ class _EntityCrfScorer:
     def _word(self, word: str):
         wf = self.features.word_features(word)
         block = np.empty((len(self.models), len(self.OFFSETS), len(self.labels)))
+        near = [(d + 2, [f"{fk}:{wf[k]}" for k, fk in keys if k in wf]) for d, keys, _bos in FeatureExtractor._CTX]
+        own = [f"{k}:{v}" for k, v in wf.items()]
+        # stage 2 sets "s1" to the stage-1 label, over the word's own one-letter suffix feature
+        own2 = [a for a, k in zip(own, wf) if k != "s1"]
         for mi, m in enumerate(self.models):
-            # stage 2 sets "s1" to the stage-1 label, over the word's own one-letter suffix feature
-            block[mi, 2] = m.vector(f"{k}:{v}" for k, v in wf.items() if not (mi == 1 and k == "s1"))
-            for d, keys, _bos in FeatureExtractor._CTX:
-                block[mi, d + 2] = m.vector(f"{fk}:{wf[k]}" for k, fk in keys if k in wf)
+            block[mi, [2] + [k for k, _ in near]] = m.vectors([own if mi == 0 else own2] + [a for _, a in near])
         stem = wf["st"]
         no_doc = len(stem) < 2 or not _ARABIC_CHAR_RE.search(stem)
         stem_id = self._stems.setdefault(stem, len(self._stems))

@@ -157,7 +157,7 @@ class SourceSpanModel:
     ``SpanFeatures.sentence`` (which stays for training), never built as strings per token."""
 
     OFFSETS = (-3, -2, -1, 0, 1, 2, 3)
-    CACHE_WORDS = 10_000  # 7 offsets x 19 labels x 8 bytes: ~11 MB when full
+    CACHE_WORDS = 30_000  # 7 offsets x 19 labels x 8 bytes: ~32 MB when full (the words of cue sentences only)
 
     def __init__(self, model_dir: Path, features: Callable[[], SpanFeatures], cache_words: int = CACHE_WORDS):
         model_dir = Path(model_dir)
@@ -187,11 +187,9 @@ class SourceSpanModel:
 
     def _word(self, tok: Token):
         marks, own, near = self.features.word_items(tok)
-        m = self.model
-        block = np.empty((len(self.OFFSETS), m.n_labels))
-        block[3] = m.vector(own)
-        for d, items in near.items():
-            block[d + 3] = m.vector(items)
+        block = np.empty((len(self.OFFSETS), self.model.n_labels))
+        block[3] = self.model.vector(own)
+        block[[d + 3 for d in near]] = self.model.vectors(list(near.values()))
         cue = self.cue_ids.get(marks.cue, len(self.cue_ids)) if marks.cue else -1
         return block, (cue,), None
 
@@ -211,13 +209,11 @@ class SourceSpanModel:
         are computed)."""
         out: list[tuple[list[str], np.ndarray] | None] = [None] * len(sentences)
         todo = []
+        marks = self.features.marks
         for si, (toks, ents) in enumerate(sentences):
-            if not toks:
+            if not toks or not any(marks(t.norm).cue for t in toks):
                 continue
-            rows = self.cache.lookup([t.text for t in toks], toks)
-            if (self.cache.ints[rows, 0] < 0).all():
-                continue
-            todo.append((si, toks, ents, rows))
+            todo.append((si, toks, ents, self.cache.lookup([t.text for t in toks], toks)))
         if not todo:
             return out
         cs = crf_scoring
