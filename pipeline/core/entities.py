@@ -127,7 +127,18 @@ def _symbol_chars() -> frozenset:
     return frozenset(UNICODE_PUNCT_SYMBOL_CHARSET) | frozenset(EMOJI_ALL_CHARSET)
 
 
-_NONSPACE_RE = re.compile(r"\S+")
+@lru_cache(maxsize=1)
+def _token_re() -> re.Pattern:
+    """Runs of characters that are neither whitespace nor symbols, or one symbol character."""
+    syms = sorted(ord(c) for c in _symbol_chars() if len(c) == 1 and not re.match(r"\s", c))
+    ranges = []
+    for cp in syms:
+        if ranges and cp == ranges[-1][1] + 1:
+            ranges[-1][1] = cp
+        else:
+            ranges.append([cp, cp])
+    cls = "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
+    return re.compile(rf"[^\s{cls}]+|[{cls}]")
 
 
 def tokenize(text: str, offset: int = 0) -> list[tuple[str, int, int]]:
@@ -137,20 +148,7 @@ def tokenize(text: str, offset: int = 0) -> list[tuple[str, int, int]]:
     of its own, as ``camel_tools.tokenizers.word.simple_word_tokenize`` does (multi-code-point
     emoji sequences are split per code point here, which only matters for emoji).
     """
-    syms = _symbol_chars()
-    out: list[tuple[str, int, int]] = []
-    for m in _NONSPACE_RE.finditer(text):
-        word, ws = m.group(), m.start()
-        cur = 0
-        for i, ch in enumerate(word):
-            if ch in syms:
-                if i > cur:
-                    out.append((word[cur:i], ws + cur + offset, ws + i + offset))
-                out.append((ch, ws + i + offset, ws + i + 1 + offset))
-                cur = i + 1
-        if cur < len(word):
-            out.append((word[cur:], ws + cur + offset, ws + len(word) + offset))
-    return out
+    return [(m.group(), m.start() + offset, m.end() + offset) for m in _token_re().finditer(text)]
 
 
 # --------------------------------------------------------------------------------------
