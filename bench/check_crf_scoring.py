@@ -120,7 +120,7 @@ def main() -> int:
                 continue
             wt, wm = crfsuite(ref_span, span_features.sentence(toks, entity_types(toks, sent_ents)))
             ts.add(got[0], got[1], wt, wm)
-        if docs % 500 == 0:  # running totals, so that a partial run still says something
+        if docs % 200 == 0:  # running totals, so that a partial run still says something
             print(f"... {docs:,} articles, {time.perf_counter() - t0:.0f}s", flush=True)
             for t in (t1, t2, ts):
                 print("   ", t.line(), flush=True)
