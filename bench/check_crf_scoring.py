@@ -25,6 +25,8 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "bench"))
+from _crfsuite_ref import CrfsuiteArabicTagger, crfsuite_tag  # noqa: E402
 from pipeline.core import entities as E  # noqa: E402
 from pipeline.core.clean import clean_text  # noqa: E402
 from pipeline.core.sentences import split_sentences  # noqa: E402
@@ -45,12 +47,6 @@ def articles(data: Path, limit: int | None, shard: tuple[int, int]):
                 rec = json.loads(line)
                 yield rec.get("url") or str(n), rec.get("content") or rec.get("text") or ""
             n += 1
-
-
-def crfsuite(tagger, xseq):
-    tagger.set(xseq)
-    tags = tagger.tag()
-    return list(tags), [tagger.marginal(t, i) for i, t in enumerate(tags)]
 
 
 class Tally:
@@ -82,9 +78,7 @@ def main() -> int:
     shard = tuple(int(x) for x in args.shard.split("/"))
     both = E.CrfArabicTagger(E.MODELS_DIR)
     stage1 = E.CrfArabicTagger(E.MODELS_DIR, stage2=False)
-    fx = E.FeatureExtractor(both.scorer.features.lexicon, both.scorer.features.gazetteer)
-    ref1 = E.open_crf_model(E.MODELS_DIR / E.CRF_MODEL_FILE)
-    ref2 = E.open_crf_model(E.MODELS_DIR / E.CRF2_MODEL_FILE)
+    ref = CrfsuiteArabicTagger(both)
     extractor = SourceExtractor(SourceSettings())
     span_model, span_features = extractor.span_model, extractor.span_features()
     ref_span = E.open_crf_model(E.MODELS_DIR / MODEL_FILE)
@@ -99,10 +93,7 @@ def main() -> int:
         bounds = split_sentences(text)
         chunks = [ch for b in bounds for ch in chunker._chunks(text, b.start, b.end)]
         sents = [[t[0] for t in ch] for ch in chunks]
-        feats = [fx.sentence_features(ws) for ws in sents]
-        first = [crfsuite(ref1, f) for f in feats]
-        E.add_doc_features(feats, sents, [t for t, _ in first])
-        second = [crfsuite(ref2, f) for f in feats]
+        first, second = ref.tag_stages(sents)
         for (gt, gm), (wt, wm) in zip(stage1.tag_document(sents), first):
             t1.add(gt, gm, wt, wm)
         got2 = both.tag_document(sents)
@@ -118,7 +109,7 @@ def main() -> int:
         for (toks, sent_ents), got in zip(span_sents, span_model.tag_many(span_sents)):
             if got is None:
                 continue
-            wt, wm = crfsuite(ref_span, span_features.sentence(toks, entity_types(toks, sent_ents)))
+            wt, wm = crfsuite_tag(ref_span, span_features.sentence(toks, entity_types(toks, sent_ents)))
             ts.add(got[0], got[1], wt, wm)
         if docs % 200 == 0:  # running totals, so that a partial run still says something
             print(f"... {docs:,} articles, {time.perf_counter() - t0:.0f}s", flush=True)
