@@ -51,6 +51,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Sequence
 
+import numpy as np
+
+from pipeline.core import crf_scoring
 from pipeline.core.types import Entity, Sentence
 
 MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
@@ -132,7 +135,18 @@ def _symbol_chars() -> frozenset:
     return frozenset(UNICODE_PUNCT_SYMBOL_CHARSET) | frozenset(EMOJI_ALL_CHARSET)
 
 
-_NONSPACE_RE = re.compile(r"\S+")
+@lru_cache(maxsize=1)
+def _token_re() -> re.Pattern:
+    """Runs of characters that are neither whitespace nor symbols, or one symbol character."""
+    syms = sorted(ord(c) for c in _symbol_chars() if len(c) == 1 and not re.match(r"\s", c))
+    ranges = []
+    for cp in syms:
+        if ranges and cp == ranges[-1][1] + 1:
+            ranges[-1][1] = cp
+        else:
+            ranges.append([cp, cp])
+    cls = "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
+    return re.compile(rf"[^\s{cls}]+|[{cls}]")
 
 
 def tokenize(text: str, offset: int = 0) -> list[tuple[str, int, int]]:
@@ -142,20 +156,7 @@ def tokenize(text: str, offset: int = 0) -> list[tuple[str, int, int]]:
     of its own, as ``camel_tools.tokenizers.word.simple_word_tokenize`` does (multi-code-point
     emoji sequences are split per code point here, which only matters for emoji).
     """
-    syms = _symbol_chars()
-    out: list[tuple[str, int, int]] = []
-    for m in _NONSPACE_RE.finditer(text):
-        word, ws = m.group(), m.start()
-        cur = 0
-        for i, ch in enumerate(word):
-            if ch in syms:
-                if i > cur:
-                    out.append((word[cur:i], ws + cur + offset, ws + i + offset))
-                out.append((ch, ws + i + offset, ws + i + 1 + offset))
-                cur = i + 1
-        if cur < len(word):
-            out.append((word[cur:], ws + cur + offset, ws + len(word) + offset))
-    return out
+    return [(m.group(), m.start() + offset, m.end() + offset) for m in _token_re().finditer(text)]
 
 
 # --------------------------------------------------------------------------------------
@@ -562,8 +563,151 @@ def open_crf_model(path: Path):
 _IN_MEMORY_MODELS: list[bytes] = []
 
 
+_DOC_TYPES = ("PERS", "PER", "LOC", "ORG", "MISC")  # add_doc_features' order of majority candidates
+
+
+class _EntityCrfScorer:
+    """The entity CRF (stage 1 and, when given, stage 2) scored from per-word-type weight vectors
+    (``pipeline/core/crf_scoring.py``): the same features as ``FeatureExtractor.sentence_features`` and
+    ``add_doc_features`` (which stay for training), never built as strings per token."""
+
+    OFFSETS = (-2, -1, 0, 1, 2)
+    CACHE_WORDS = 50_000  # 2 models x 5 offsets x 9 labels x 8 bytes: ~36 MB when full
+
+    def __init__(self, stage1: crf_scoring.CrfModel, stage2: crf_scoring.CrfModel | None,
+                 features: FeatureExtractor, cache_words: int = CACHE_WORDS):
+        cs = crf_scoring
+        self.models = [m for m in (stage1, stage2) if m is not None]
+        if stage2 is not None and stage2.labels != stage1.labels:
+            raise ValueError("entity CRF: stage 1 and stage 2 models have different label sets")
+        self.labels = stage1.labels
+        self.features = features
+        self.bias = [m.row("b:1") for m in self.models]
+        vocab: dict[str, int] = {}
+        self.pairs = [{name: cs.PairTable(m, name + ":", vocab) for name in ("-1w|w", "w|+1w", "-1c|c", "c|+1c")}
+                      for m in self.models]
+        for tables in self.pairs:
+            for t in tables.values():
+                t.freeze()
+        self.vocab = vocab
+        sentinel = np.zeros((len(self.models), len(self.OFFSETS), len(self.labels)))
+        for mi, m in enumerate(self.models):
+            for d, _keys, bos in FeatureExtractor._CTX:
+                sentinel[mi, d + 2] = m.row(f"{bos}:1")
+        self._stems: dict[str, int] = {}  # stem -> id, for the document counts of stage 2
+        self.cache = cs.TypeCache(self._word, (sentinel, (-1, -1, 1, -1), None), cache_words,
+                                  on_clear=self._stems.clear)
+        if stage2 is not None:
+            self._init_stage2(stage2)
+
+    def _word(self, word: str):
+        wf = self.features.word_features(word)
+        block = np.empty((len(self.models), len(self.OFFSETS), len(self.labels)))
+        near = [(d + 2, [f"{fk}:{wf[k]}" for k, fk in keys if k in wf]) for d, keys, _bos in FeatureExtractor._CTX]
+        own = [f"{k}:{v}" for k, v in wf.items()]
+        # stage 2 sets "s1" to the stage-1 label, over the word's own one-letter suffix feature
+        own2 = [a for a, k in zip(own, wf) if k != "s1"]
+        for mi, m in enumerate(self.models):
+            block[mi, [2] + [k for k, _ in near]] = m.vectors([own if mi == 0 else own2] + [a for _, a in near])
+        stem = wf["st"]
+        no_doc = len(stem) < 2 or not _ARABIC_CHAR_RE.search(stem)
+        stem_id = self._stems.setdefault(stem, len(self._stems))
+        return block, (self.vocab.get(wf["w"], -1), self.vocab.get(wf.get("w2v256", "?"), -1), int(no_doc),
+                       stem_id), None
+
+    def _init_stage2(self, m) -> None:
+        types = sorted({lab.partition("-")[2] or "O" for lab in self.labels} | {"O"})
+        self.types = types
+        self.type_of_label = np.array([types.index(lab.partition("-")[2] or "O") for lab in self.labels])
+        vals = types + ["BOS", "EOS"]
+        self.bos, self.eos = len(types), len(types) + 1
+        row = m.row
+        self.t_s1 = np.array([row(f"s1:{v}") for v in vals])
+        self.t_prev = np.array([row(f"-1s1:{v}") for v in vals])
+        self.t_next = np.array([row(f"+1s1:{v}") for v in vals])
+        self.t_own_next = np.array([[row(f"s1|+1s1:{a}|{b}") for b in vals] for a in vals])
+        self.t_prev_own = np.array([[row(f"-1s1|s1:{a}|{b}") for b in vals] for a in vals])
+        self.t_dn = row("dn:1")
+        self.t_dm = np.array([row(f"dm:{v}") for v in types])
+        self.t_dr = np.array([row(f"dr:{k}") for k in range(5)])
+        self.t_dm_own = np.array([[row(f"dm|s1:{a}|{b}") for b in types] for a in types])
+        self.cand = np.array([types.index(t) for t in _DOC_TYPES if t in types], dtype=np.intp)
+        self.o_type = types.index("O")
+
+    def _emissions(self, mi: int, near: np.ndarray) -> np.ndarray:
+        """Label scores ``(tokens, labels)`` of model ``mi``; ``near[k]``: the rows of the tokens at
+        ``OFFSETS[k]`` (``crf_scoring.neighbours``)."""
+        blocks = self.cache.blocks
+        em = self.bias[mi] + blocks[near[2], mi, 2]
+        for k in (0, 1, 3, 4):
+            em += blocks[near[k], mi, k]
+        ints = self.cache.ints
+        w, c = ints[near[1:4], 0], ints[near[1:4], 1]  # previous, own, next
+        p = self.pairs[mi]
+        em += p["-1w|w"].vectors(w[0], w[1]) + p["w|+1w"].vectors(w[1], w[2])
+        em += p["-1c|c"].vectors(c[0], c[1]) + p["c|+1c"].vectors(c[1], c[2])
+        return em
+
+    def _doc_emissions(self, em: np.ndarray, rows: np.ndarray, lens: np.ndarray, labs: np.ndarray,
+                       window: int | None, sent_pos: np.ndarray) -> np.ndarray:
+        """Stage 2's stacked features (``add_doc_features``) added to its label scores ``em`` (tokens of
+        all sentences one after another; ``labs``: their stage-1 types); ``sent_pos``: each sentence's
+        index among the document's (empty ones included) for ``window``."""
+        n = len(rows)
+        starts = np.cumsum(lens) - lens
+        first = np.zeros(n, dtype=bool)
+        first[starts] = True
+        last = np.zeros(n, dtype=bool)
+        last[starts + lens - 1] = True
+        prev = np.where(first, self.bos, np.roll(labs, 1))
+        nxt = np.where(last, self.eos, np.roll(labs, -1))
+        em = em + self.t_s1[labs] + self.t_prev[prev] + self.t_next[nxt] \
+            + self.t_own_next[labs, nxt] + self.t_prev_own[prev, labs]
+        # the label the first stage gave the other occurrences of the same stem
+        ints = self.cache.ints[rows]
+        _, stems = np.unique(ints[:, 3], return_inverse=True)
+        nt = len(self.types)
+        n_stems = int(stems.max()) + 1
+        if window is None:
+            cnt = np.bincount(stems * nt + labs, minlength=n_stems * nt).reshape(-1, nt)[stems]
+        else:
+            sent_of = np.repeat(sent_pos, lens)
+            cnt = np.empty((n, nt), dtype=np.intp)
+            for si in sent_pos:
+                near = (sent_of >= si - window) & (sent_of <= si + window)
+                mine = sent_of == si
+                counts = np.bincount(stems[near] * nt + labs[near], minlength=n_stems * nt).reshape(-1, nt)
+                cnt[mine] = counts[stems[mine]]
+        tot = cnt.sum(axis=1) - 1
+        others = cnt[:, self.cand] - (labs[:, None] == self.cand[None, :])
+        bn = others.max(axis=1)
+        best = np.where(bn > 0, self.cand[others.argmax(axis=1)], self.o_type)
+        no_doc = (ints[:, 2] == 1) | (tot <= 0)
+        ratio = np.minimum(4, np.floor(5 * bn / np.where(no_doc, 1, tot))).astype(np.intp)
+        return em + np.where(no_doc[:, None], self.t_dn,
+                             self.t_dm[best] + self.t_dr[ratio] + self.t_dm_own[best, labs])
+
+    def tag(self, sents: Sequence[Sequence[str]], window: int | None, sent_pos: np.ndarray,
+            marginals: bool) -> list[tuple[np.ndarray, np.ndarray | None]]:
+        """``(label ids, marginals of those labels or None)`` per sentence (none empty), in order."""
+        cs = crf_scoring
+        lens = np.array([len(ws) for ws in sents], dtype=np.intp)
+        rows = self.cache.lookup([w for ws in sents for w in ws])
+        near = cs.neighbours(rows, lens, self.OFFSETS)
+        valid = np.arange(int(lens.max()))[None, :] < lens[:, None]
+        last = len(self.models) == 1
+        tags, probs = cs.decode(cs.padded(self._emissions(0, near), lens), lens, self.models[0].trans,
+                                marginals=marginals or not last)
+        if not last:
+            em = self._doc_emissions(self._emissions(1, near), rows, lens, self.type_of_label[tags[valid]],
+                                     window, sent_pos)
+            tags, probs = cs.decode(cs.padded(em, lens), lens, self.models[1].trans, marginals=marginals)
+        return [(tags[i, :n], probs[i, :n] if probs is not None else None) for i, n in enumerate(lens)]
+
+
 class CrfArabicTagger:
-    """The shipped CRF. ``tag_tokens`` returns BIO tags and per-token marginals."""
+    """The shipped CRF. ``tag_tokens`` returns BIO tags and per-token marginals. ``stage2=False``
+    tags with stage 1 only (the neural tagger's stacked inputs)."""
 
     def __init__(self, model_dir: Path, stage2: bool = True):
         model_dir = Path(model_dir)
@@ -584,17 +728,13 @@ class CrfArabicTagger:
                 for line in fh:
                     k, _, v = line.rstrip("\n").partition("\t")
                     gaz[k] = v
-        self.features = FeatureExtractor(self.lexicon, gaz)
-        self.tagger = open_crf_model(crf_path)
-        self.stage2 = None
+        stage1 = crf_scoring.CrfModel.load(crf_path)
+        stage2_model = None
         if stage2 and (model_dir / CRF2_MODEL_FILE).exists():
-            self.stage2 = open_crf_model(model_dir / CRF2_MODEL_FILE)
+            stage2_model = crf_scoring.CrfModel.load(model_dir / CRF2_MODEL_FILE)
+        # no word cache in the extractor: the scorer keeps each word's finished weight vectors
+        self.scorer = _EntityCrfScorer(stage1, stage2_model, FeatureExtractor(self.lexicon, gaz, cache_words=0))
         self.name = self.meta.get("tagger_name", CRF_TAGGER_NAME)
-
-    def _run(self, tagger, xseq) -> tuple[list[str], list[float]]:
-        tagger.set(xseq)
-        tags = tagger.tag()
-        return list(tags), [tagger.marginal(t, i) for i, t in enumerate(tags)]
 
     def tag_tokens(self, words: Sequence[str]) -> tuple[list[str], list[float]]:
         """One sentence on its own (the document is that sentence)."""
@@ -604,12 +744,19 @@ class CrfArabicTagger:
                      window: int | None = None) -> list[tuple[list[str], list[float]]]:
         """Tag all Arabic passages of one document; stage 2 (when shipped) sees the
         stage-1 labels of the whole document (or of the sentences within +-``window``)."""
-        feats = [self.features.sentence_features(ws) if ws else [] for ws in sents]
-        first = [self._run(self.tagger, f) if f else ([], []) for f in feats]
-        if self.stage2 is None:
-            return first
-        add_doc_features(feats, sents, [t for t, _ in first], window=window)
-        return [self._run(self.stage2, f) if f else ([], []) for f in feats]
+        pos = [i for i, ws in enumerate(sents) if ws]
+        if not pos:
+            return [([], []) for _ in sents]
+        labels = self.scorer.labels
+        done = iter(self.scorer.tag([sents[i] for i in pos], window, np.array(pos), marginals=True))
+        out = []
+        for ws in sents:
+            if not ws:
+                out.append(([], []))
+                continue
+            tags, probs = next(done)
+            out.append(([labels[t] for t in tags], probs.tolist()))
+        return out
 
 
 class NeuralArabicTagger:

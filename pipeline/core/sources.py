@@ -386,6 +386,7 @@ class SourceExtractor:
         self.lexicon = load_lexicon(self.settings.lexicon_path)
         self._build()
         self._marks: dict[str, LexicalMarks] = {}
+        self._cue_words: dict[str, bool] = {}
         self._span_features: SpanFeatures | None = None
         self.span_model = SourceSpanModel(self._model_dir(), self.span_features) \
             if self.settings.model_spans else None
@@ -542,6 +543,15 @@ class SourceExtractor:
             self._marks[norm] = marks
         return marks
 
+    def _is_cue_word(self, word: str) -> bool:
+        """Whether a token's text is a lexicon cue (``lexical_marks(norm).cue``), cached per word."""
+        hit = self._cue_words.get(word)
+        if hit is None:
+            if len(self._cue_words) >= 50_000:
+                self._cue_words.clear()  # bounded like the other word caches
+            hit = self._cue_words[word] = bool(self.lexical_marks(_norm(word)).cue)
+        return hit
+
     def span_features(self) -> SpanFeatures:
         """Token features of the span model over this lexicon and the entity tagger's word clusters
         (the same object serves training, ``scripts/train_sources_crf.py``, and tagging)."""
@@ -558,12 +568,19 @@ class SourceExtractor:
         holds the sentences the rules already tokenised."""
         rows: list[SourceMention] = []
         spans = [(r.start, r.end) for r in taken if r.start is not None]
+        todo = []
         for sent in sentences:
             if sent.is_boilerplate or text[sent.start:sent.end].lstrip().startswith(_LINK_LINES):
                 continue
-            toks = tokens.get((sent.start, sent.end)) or tokenise(text, sent.start, sent.end)
-            sent_ents = [e for e in entities if sent.start <= e.start < sent.end]
-            for a, b, kind, prob in self.span_model.propose(toks, sent_ents):
+            toks = tokens.get((sent.start, sent.end))
+            if toks is None:
+                if not any(map(self._is_cue_word, _TOKEN_RE.findall(text, sent.start, sent.end))):
+                    continue  # no lexicon cue: the model proposes nothing (found without making tokens)
+                toks = tokenise(text, sent.start, sent.end)
+            todo.append((sent, toks, [e for e in entities if sent.start <= e.start < sent.end]))
+        proposals = self.span_model.propose_many([(toks, ents) for _, toks, ents in todo])
+        for (sent, toks, _), proposed in zip(todo, proposals):
+            for a, b, kind, prob in proposed:
                 if prob < self.settings.model_min_confidence:
                     continue
                 s, e = toks[a].start + _proclitic_before_article(toks[a].text), toks[b - 1].end

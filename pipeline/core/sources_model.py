@@ -19,6 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Protocol, Sequence
 
+import numpy as np
+
+from pipeline.core import crf_scoring
+
 MODEL_FILE = "sources_ar_crf.crfsuite.gz"
 META_FILE = "sources_ar_crf_meta.json"
 NEAR_CUE_WINDOW = 8  # tokens looked at on each side for the nearest attribution cue
@@ -62,11 +66,16 @@ class SpanFeatures:
         self._cache: dict[str, tuple[LexicalMarks, list[str], dict[int, list[str]]]] = {}
 
     def _word(self, tok: Token) -> tuple[LexicalMarks, list[str], dict[int, list[str]]]:
+        hit = self._cache.get(tok.text)
+        if hit is None:
+            if len(self._cache) >= self.CACHE_WORDS:
+                self._cache.clear()
+            self._cache[tok.text] = hit = self.word_items(tok)
+        return hit
+
+    def word_items(self, tok: Token) -> tuple[LexicalMarks, list[str], dict[int, list[str]]]:
         """A word's own features and what it contributes as the neighbour at each offset, as
         python-crfsuite attribute strings ("name:value", the form its dict items take)."""
-        hit = self._cache.get(tok.text)
-        if hit is not None:
-            return hit
         m = self.marks(tok.norm)
         wf = self.word_features(tok.text) if self.word_features else {}
         own = ["b:1", f"n:{tok.norm}", f"cue:{m.cue}", f"title:{m.title}"]
@@ -83,10 +92,7 @@ class SpanFeatures:
             if abs(d) <= 2:
                 items.extend(f"{d}{k}:{wf[k]}" for k in (_WORD_KEYS_NEAR if abs(d) == 1 else ("w2v256",)) if k in wf)
             near[d] = items
-        if len(self._cache) >= self.CACHE_WORDS:
-            self._cache.clear()
-        self._cache[tok.text] = hit = (m, own, near)
-        return hit
+        return m, own, near
 
     def sentence(self, toks: Sequence[Token], entity_types: Sequence[str]) -> list[list[str]]:
         n = len(toks)
@@ -113,10 +119,6 @@ class SpanFeatures:
                 f.append(f"cueR:{words[right[0]][0].cue}{min(right[0] - i, 4)}")
             out.append(f)
         return out
-
-    def has_cue(self, toks: Sequence[Token]) -> bool:
-        """Whether any token is a lexicon cue: without one no model row can be kept, so the sentence is skipped."""
-        return any(self._word(t)[0].cue for t in toks)
 
 
 def bio_labels(toks: Sequence[Token], spans: Sequence[tuple[int, int, str]]) -> list[str]:
@@ -149,38 +151,133 @@ def label_for(role: str, kind: str) -> str:
 
 class SourceSpanModel:
     """The shipped CRF: ``propose`` returns token spans ``(first, last_exclusive, kind, probability)``
-    of cited sources in one sentence."""
+    of cited sources in one sentence; ``propose_many`` does it for several sentences at once.
 
-    def __init__(self, model_dir: Path, features: Callable[[], SpanFeatures]):
-        from pipeline.core.entities import open_crf_model
+    Scored from per-word-type weight vectors (``pipeline/core/crf_scoring.py``) with the features of
+    ``SpanFeatures.sentence`` (which stays for training), never built as strings per token."""
 
+    OFFSETS = (-3, -2, -1, 0, 1, 2, 3)
+    CACHE_WORDS = 30_000  # 7 offsets x 19 labels x 8 bytes: ~32 MB when full (the words of cue sentences only)
+
+    def __init__(self, model_dir: Path, features: Callable[[], SpanFeatures], cache_words: int = CACHE_WORDS):
         model_dir = Path(model_dir)
         path = model_dir / MODEL_FILE
         if not path.exists():
             raise FileNotFoundError(f"sources span model missing: {path}; reinstall the package, rebuild it with "
                                     "`python scripts/train_sources_crf.py`, or set sources.model_spans: false")
         self.features = features()
-        self.tagger = open_crf_model(path)
+        self.model = m = crf_scoring.CrfModel.load(path)
+        sentinel = np.zeros((len(self.OFFSETS), m.n_labels))
+        for d in _NEIGHBOURS:
+            sentinel[d + 3] = m.row(f"{d}bos:1")
+        self.cache = crf_scoring.TypeCache(self._word, (sentinel, (-1,), None), cache_words)
+        self.first = m.row("first:1")
+        types = sorted(set(m.values("ent:")) | set(m.values("-1ent:")) | set(m.values("1ent:")))
+        self.type_ids = {t: i for i, t in enumerate(types)}  # another type: len(types), zero weights
+        self.t_ent = np.array([m.row(f"{p}ent:{t}") for p in ("", "-1", "1") for t in types + [""]]) \
+            .reshape(3, len(types) + 1, m.n_labels)
+        self.t_ent[:, -1] = 0.0
+        cues = sorted({v[:-1] for p in ("cueL:", "cueR:") for v in m.values(p)})
+        self.cue_ids = {c: i for i, c in enumerate(cues)}  # another cue: len(cues), zero weights
+        self.t_cue = np.zeros((2, len(cues) + 1, 5, m.n_labels))
+        for side, p in enumerate(("cueL:", "cueR:")):
+            for ci, c in enumerate(cues):
+                for dist in range(1, 5):
+                    self.t_cue[side, ci, dist] = m.row(f"{p}{c}{dist}")
+
+    def _word(self, tok: Token):
+        marks, own, near = self.features.word_items(tok)
+        block = np.empty((len(self.OFFSETS), self.model.n_labels))
+        block[3] = self.model.vector(own)
+        block[[d + 3 for d in near]] = self.model.vectors(list(near.values()))
+        cue = self.cue_ids.get(marks.cue, len(self.cue_ids)) if marks.cue else -1
+        return block, (cue,), None
 
     def propose(self, toks: Sequence[Token], entities: Sequence) -> list[tuple[int, int, str, float]]:
         """``entities``: the entity tagger's entities in the sentence (their types are features)."""
-        if not toks or not self.features.has_cue(toks):
-            return []  # no model row could be kept: neither features nor entity types are computed
-        self.tagger.set(self.features.sentence(toks, entity_types(toks, entities)))
-        tags = self.tagger.tag()
-        out = []
-        i = 0
-        while i < len(tags):
-            tag = tags[i]
-            if tag == "O":
-                i += 1
+        return self.propose_many([(toks, entities)])[0]
+
+    def propose_many(self, sentences: Sequence[tuple[Sequence[Token], Sequence]]) \
+            -> list[list[tuple[int, int, str, float]]]:
+        """``propose`` for each ``(tokens, entities)``, scored together."""
+        return [_spans(*tagged) if tagged else [] for tagged in self.tag_many(sentences)]
+
+    def tag_many(self, sentences: Sequence[tuple[Sequence[Token], Sequence]]) \
+            -> list[tuple[list[str], np.ndarray] | None]:
+        """BIO labels and their marginals for each ``(tokens, entities)``; None for a sentence without a
+        lexicon cue (no model row could be kept from it, so neither its features nor its entity types
+        are computed)."""
+        out: list[tuple[list[str], np.ndarray] | None] = [None] * len(sentences)
+        todo = []
+        marks = self.features.marks
+        for si, (toks, ents) in enumerate(sentences):
+            if not toks or not any(marks(t.norm).cue for t in toks):
                 continue
-            label = tag[2:]
-            j = i + 1
-            while j < len(tags) and tags[j] == "I-" + label:
-                j += 1
-            if label.startswith("c:"):
-                prob = min(self.tagger.marginal(tags[k], k) for k in range(i, j))
-                out.append((i, j, label[2:], prob))
-            i = j
+            todo.append((si, toks, ents, self.cache.lookup([t.text for t in toks], toks)))
+        if not todo:
+            return out
+        cs = crf_scoring
+        lens = np.array([len(x[1]) for x in todo], dtype=np.intp)
+        rows = np.concatenate([x[3] for x in todo])
+        near = cs.neighbours(rows, lens, self.OFFSETS)
+        blocks = self.cache.blocks
+        em = blocks[near[3], 3].copy()
+        for k in (0, 1, 2, 4, 5, 6):
+            em += blocks[near[k], k]
+        # entity types: the token's own and its +-1 neighbours' (none outside the sentence)
+        unknown = len(self.type_ids)
+        ent = np.fromiter((self.type_ids.get(t, unknown) for _, toks, ents, _ in todo
+                           for t in entity_types(toks, ents)), dtype=np.intp, count=len(rows))
+        ent_near = cs.neighbours(ent + 1, lens, (-1, 1)) - 1  # -1: outside
+        em += self.t_ent[0, ent]
+        for k, side in ((0, 1), (1, 2)):
+            e = ent_near[k]
+            em[e >= 0] += self.t_ent[side, e[e >= 0]]
+        starts = np.cumsum(lens) - lens
+        em[starts] += self.first
+        em += self._cue_vectors(rows, lens, starts)
+        tags, probs = cs.decode(cs.padded(em, lens), lens, self.model.trans)
+        labels = self.model.labels
+        for r, (si, toks, _, _) in enumerate(todo):
+            n = len(toks)
+            out[si] = ([labels[t] for t in tags[r, :n]], probs[r, :n])
         return out
+
+    def _cue_vectors(self, rows: np.ndarray, lens: np.ndarray, starts: np.ndarray) -> np.ndarray:
+        """``cueL``/``cueR``: the nearest lexicon cue within NEAR_CUE_WINDOW tokens on each side (same
+        sentence), its type and distance (capped at 4)."""
+        n = len(rows)
+        cue = self.cache.ints[rows, 0]
+        idx = np.arange(n)
+        start = np.repeat(starts, lens)
+        end = start + np.repeat(lens, lens)
+        is_cue = cue >= 0
+        left = np.maximum.accumulate(np.where(is_cue, idx, -1))
+        left = np.concatenate([[-1], left[:-1]])  # the nearest cue before i
+        right = np.minimum.accumulate(np.where(is_cue, idx, n)[::-1])[::-1]
+        right = np.concatenate([right[1:], [n]])  # the nearest cue after i
+        out = np.zeros((n, self.model.n_labels))
+        ok = (left >= start) & (idx - left <= NEAR_CUE_WINDOW)
+        out[ok] += self.t_cue[0, cue[left[ok]], np.minimum(idx - left, 4)[ok]]
+        ok = (right < end) & (right - idx <= NEAR_CUE_WINDOW)
+        out[ok] += self.t_cue[1, cue[right[ok]], np.minimum(right - idx, 4)[ok]]
+        return out
+
+
+def _spans(tags: list[str], probs: np.ndarray) -> list[tuple[int, int, str, float]]:
+    """Cited-source spans of a BIO label sequence, each with the smallest marginal of its labels."""
+    out = []
+    i = 0
+    while i < len(tags):
+        tag = tags[i]
+        if tag == "O":
+            i += 1
+            continue
+        label = tag[2:]
+        j = i + 1
+        while j < len(tags) and tags[j] == "I-" + label:
+            j += 1
+        if label.startswith("c:"):
+            out.append((i, j, label[2:], float(probs[i:j].min())))
+        i = j
+    return out
