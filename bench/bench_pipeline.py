@@ -1,14 +1,16 @@
 """Throughput and peak memory of the whole pipeline against the bare-Beam floor, in one run.
 
-For each subset size (default 2k, 5k, 20k SaudiNewsNet articles, written as JSONL files of 500
-articles in a temporary folder, never into the repo) it runs, each in its own process:
-  floor   bare Beam FnApiRunner: read JSONL -> json + NFC + xxhash -> WriteToParquet (DESIGN.md)
-  single  newscorpus run on the folder, one Beam pipeline
+For each subset size (default 2k and all 20,329 SaudiNewsNet articles, written as JSONL files of 500
+articles, or one file with ``--one-file``, in a temporary folder, never into the repo) it runs, each in
+its own process:
+  floor   bare Beam FnApiRunner: read JSONL -> json + NFC + xxhash -> WriteToParquet (one process)
+  single  newscorpus run on the folder in its default configuration (one worker process per core)
   batch   newscorpus run --batch-files K (bounded memory; dedup across batches via the index)
-and prints wall seconds, documents/s, MB/s, peak RSS and the ratio to the floor measured in the same run.
+and prints wall seconds, documents/s, MB/s, peak resident memory (the whole process tree, sampled)
+and the ratio to the floor measured in the same run.
 
-    python bench/bench_pipeline.py [--sizes 2000 20000] [--batch-files 4] [--modes floor single batch]
-                                   [--compare-set sources.model_spans=false]
+    python bench/bench_pipeline.py [--sizes 2000 20329] [--batch-files 4] [--modes floor single batch]
+                                   [--one-file] [--compare-set sources.model_spans=false]
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ import platform
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -29,17 +32,17 @@ REPO = Path(__file__).resolve().parents[1]
 FILE_SIZE = 500
 
 
-def write_subset(folder: Path, n: int) -> int:
+def write_subset(folder: Path, n: int, file_size: int = FILE_SIZE) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     total = 0
     handle = None
     for i, (_, record) in enumerate(iter_articles()):
         if i == n:
             break
-        if i % FILE_SIZE == 0:
+        if i % file_size == 0:
             if handle:
                 handle.close()
-            handle = open(folder / f"part-{i // FILE_SIZE:04d}.jsonl", "w", encoding="utf-8")
+            handle = open(folder / f"part-{i // file_size:04d}.jsonl", "w", encoding="utf-8")
         line = json.dumps(record, ensure_ascii=False) + "\n"
         handle.write(line)
         total += len(line.encode("utf-8"))
@@ -70,21 +73,55 @@ def floor(input_dir: str, output: str) -> None:
                                   row_group_buffer_size=8 << 20))
 
 
+def tree_rss_mb(root: int) -> float:
+    """Resident memory (MB) of a process and all its descendants (local runs use worker processes)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            parents[int(stat.parent.name)] = int(fields[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    tree, frontier = {root}, [root]
+    while frontier:
+        pid = frontier.pop()
+        children = [child for child, parent in parents.items() if parent == pid and child not in tree]
+        tree.update(children)
+        frontier.extend(children)
+    total = 0
+    for pid in tree:
+        try:
+            total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / 2**20
+
+
 def measure(command: list[str]) -> tuple[float, float, str]:
-    """Wall seconds and peak RSS (MB) of one child process."""
+    """Wall seconds and peak resident memory (MB, the process tree summed, sampled every 0.2 s)."""
     started = time.perf_counter()
     proc = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    _, status, usage = os.wait4(proc.pid, 0)
+    peak, done = [0.0], threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.2):
+            peak[0] = max(peak[0], tree_rss_mb(proc.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = proc.communicate()
     elapsed = time.perf_counter() - started
-    out, err = proc.stdout.read(), proc.stderr.read()
-    if os.waitstatus_to_exitcode(status) != 0:
+    done.set()
+    sampler.join()
+    if proc.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{err[-3000:]}")
-    return elapsed, usage.ru_maxrss / 1024, out
+    return elapsed, peak[0], out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 5000, 20000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 20329])
+    parser.add_argument("--one-file", action="store_true", help="each subset as one JSONL file")
     parser.add_argument("--modes", nargs="+", default=["floor", "single", "batch"], choices=["floor", "single", "batch"])
     parser.add_argument("--batch-files", type=int, default=4, help="JSONL files (of 500 articles) per batch")
     parser.add_argument("--compare-set", metavar="KEY=VALUE",
@@ -103,7 +140,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="newscorpus-bench-") as tmp:
         for size in args.sizes:
             folder = Path(tmp) / f"in-{size}"
-            megabytes = write_subset(folder, size) / 1e6
+            megabytes = write_subset(folder, size, size if args.one_file else FILE_SIZE) / 1e6
             floor_seconds = None
             for mode in args.modes + (["single*"] if args.compare_set else []):
                 out = Path(tmp) / f"out-{size}-{mode}"

@@ -7,10 +7,10 @@ Flags this parser does not know are Beam's and go to ``PipelineOptions`` untouch
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 
 from pipeline.config import ConfigError, load_config
+from pipeline.local_workers import configure_logging
 
 EXIT_USAGE = 2
 
@@ -43,8 +43,7 @@ def make_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = make_parser()
     args, beam_args = parser.parse_known_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger().handlers[0].addFilter(_drop_gcp_client_warning)
+    configure_logging()
     if args.command == "report":
         return _report(args)
     unknown_ours = [a for a in beam_args if a.startswith("-") and not a.startswith("--")]
@@ -78,11 +77,6 @@ def main(argv: list[str] | None = None) -> int:
         write_report(result.output_dir)
     print_summary(result)
     return 0
-
-
-def _drop_gcp_client_warning(record: logging.LogRecord) -> bool:
-    """Beam warns at import that Google Cloud client libraries are missing; they are optional here."""
-    return not record.getMessage().startswith("apitools not found")
 
 
 def _with_report(config):

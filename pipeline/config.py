@@ -69,8 +69,10 @@ class OutputSettings:
 
 @dataclass(frozen=True)
 class RunSettings:
-    direct_running_mode: str = "in_memory"  # local engine mode; multi_threading lost rows here and is refused
-    direct_num_workers: int = 1
+    # Local engine: multi_processing runs the stages on direct_num_workers processes (0 = one per core);
+    # with one worker it is the in-process in_memory mode. multi_threading lost rows here and is refused.
+    direct_running_mode: str = "multi_processing"
+    direct_num_workers: int = 0
     max_reject_share: float = 1.0  # fail the run (exit 3) when rejects / inputs exceeds this
     progress_seconds: float = 10.0  # seconds between progress lines when stderr is not a terminal (--quiet: none)
     batch_files: int = 0  # > 0: one Beam pipeline per this many input files (bounded memory); 0 = one pipeline
@@ -81,9 +83,9 @@ class RunSettings:
         if self.direct_running_mode == "multi_threading":
             raise ConfigError(
                 "run.direct_running_mode: multi_threading silently lost rows on this Beam version "
-                "(see DESIGN.md); use in_memory or multi_processing")
+                "(see docs/RUNNERS.md); use in_memory or multi_processing")
         _check_choice("run.direct_running_mode", self.direct_running_mode, ("in_memory", "multi_processing"))
-        _check_range("run.direct_num_workers", self.direct_num_workers, 1, None)
+        _check_range("run.direct_num_workers", self.direct_num_workers, 0, None)
         _check_range("run.max_reject_share", self.max_reject_share, 0.0, 1.0)
         _check_range("run.progress_seconds", self.progress_seconds, 0.05, None)
         _check_range("run.batch_files", self.batch_files, 0, None)

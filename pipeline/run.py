@@ -35,6 +35,7 @@ from pipeline.config import Config, ConfigError
 from pipeline.core.types import Document
 from pipeline.io.readers import InputFile, InputSummary, expand_inputs, file_sha256
 from pipeline.io.writers import WriteTable, table_row_counts, write_json
+from pipeline.local_workers import process_runner
 from pipeline.progress import ProgressReporter
 from pipeline.schema import TABLES, document_row, entity_row, reject_row, sentence_row, source_row
 from pipeline.stages.clean import DecodeAndClean
@@ -155,25 +156,61 @@ def is_canonical(doc: Document) -> bool:
     return doc.dup_status == "unique" or doc.canonical_doc_id == doc.doc_id
 
 
-def pipeline_options(config: Config, beam_args: list[str]) -> PipelineOptions:
-    """Beam's own flags pass through untouched; the local engine is pinned to the FnApiRunner."""
+@dataclass(frozen=True)
+class Engine:
+    """How the run is executed, after the config, Beam's flags and the defaults (recorded in the manifest)."""
+
+    runner: str
+    beam_args: tuple[str, ...]
+    local_mode: str | None = None  # local runs: "in_memory" (one process) or "multi_processing"
+    local_workers: int | None = None
+
+    def beam_runner(self):
+        """The runner object to give ``beam.Pipeline`` (None: Beam picks it from the options)."""
+        return process_runner() if self.local_mode == "multi_processing" else None
+
+    def describe(self) -> dict:
+        record = {"runner": self.runner, "beam_args": list(self.beam_args)}
+        if self.local_mode:
+            record.update(direct_running_mode=self.local_mode, direct_num_workers=self.local_workers)
+        return record
+
+
+def pipeline_options(config: Config, beam_args: list[str]) -> tuple[PipelineOptions, Engine]:
+    """Beam's own flags pass through untouched; the local engine is pinned to the FnApiRunner.
+
+    A local run uses every core unless told otherwise: ``run.direct_num_workers: 0`` means one worker
+    process per core (``os.cpu_count()``); with one worker the run stays in this process
+    (``in_memory``), where worker processes would only add serialisation. Flags win over the config.
+    """
     options = PipelineOptions(beam_args)
     standard = options.view_as(StandardOptions)
-    if standard.runner in LOCAL_RUNNERS:
-        # The DirectRunner tries the Prism runner first, which Beam downloads at run time: pin the
-        # in-process FnApiRunner so that local runs are offline and behave the same everywhere.
-        standard.runner = "FnApiRunner"
-        direct = options.view_as(DirectOptions)
-        given = " ".join(beam_args)
-        if "--direct_running_mode" not in given:
-            direct.direct_running_mode = config.run.direct_running_mode
-        if "--direct_num_workers" not in given:
-            direct.direct_num_workers = config.run.direct_num_workers
-        if direct.direct_running_mode == "multi_threading":
-            raise ConfigError("--direct_running_mode=multi_threading silently lost rows on this Beam version "
-                              "(see DESIGN.md); use in_memory or multi_processing")
     options.view_as(SetupOptions).save_main_session = False
-    return options
+    if standard.runner not in LOCAL_RUNNERS:
+        return options, Engine(standard.runner, tuple(beam_args))
+    # The DirectRunner tries the Prism runner first, which Beam downloads at run time: pin the
+    # in-process FnApiRunner so that local runs are offline and behave the same everywhere.
+    standard.runner = "FnApiRunner"
+    direct = options.view_as(DirectOptions)
+    given = _flag_names(beam_args)
+    workers = direct.direct_num_workers if "direct_num_workers" in given else config.run.direct_num_workers
+    workers = workers or os.cpu_count() or 1
+    mode = direct.direct_running_mode if "direct_running_mode" in given else config.run.direct_running_mode
+    if mode == "multi_threading":
+        raise ConfigError("--direct_running_mode=multi_threading silently lost rows on this Beam version "
+                          "(see docs/RUNNERS.md); use in_memory or multi_processing")
+    if workers == 1:
+        mode = "in_memory"
+    # Worker processes come from Engine.beam_runner's environment; Beam's own multi_processing mode
+    # would replace it with workers that log every start-up step to the terminal.
+    direct.direct_running_mode = "in_memory"
+    direct.direct_num_workers = workers if mode == "multi_processing" else 1
+    return options, Engine("FnApiRunner", tuple(beam_args), mode, direct.direct_num_workers)
+
+
+def _flag_names(beam_args: list[str]) -> set[str]:
+    """``{"direct_num_workers", ...}`` for ``--direct_num_workers=2`` or ``--direct_num_workers 2``."""
+    return {arg[2:].split("=", 1)[0] for arg in beam_args if arg.startswith("--")}
 
 
 def run(inputs: list[str], output_dir: str, config: Config, beam_args: list[str] | None = None,
@@ -185,7 +222,7 @@ def run(inputs: list[str], output_dir: str, config: Config, beam_args: list[str]
     ``incremental`` keeps earlier runs in ``output_dir``: this run's tables go to ``<table>/run=<id>/``,
     inputs already processed (same sha256) are skipped, and dedup sees every earlier run's index.
     """
-    options = pipeline_options(config, list(beam_args or []))
+    options, engine = pipeline_options(config, list(beam_args or []))
     output = Path(output_dir).resolve()
     _check_output_target(output, incremental)
     files, early_rejects = expand_inputs(inputs)
@@ -219,7 +256,7 @@ def run(inputs: list[str], output_dir: str, config: Config, beam_args: list[str]
             if reporter and len(batches) > 1:
                 reporter.note(f"  batch {number + 1}/{len(batches)}: {len(batch)} files")
             try:
-                with beam.Pipeline(options=options) as p:
+                with beam.Pipeline(runner=engine.beam_runner(), options=options) as p:
                     build_graph(p, batch, early, config, batch_layout, prior_index,
                                 reporter.channel if reporter else None)
             except Exception as exc:
@@ -246,7 +283,7 @@ def run(inputs: list[str], output_dir: str, config: Config, beam_args: list[str]
     except OSError as exc:
         raise RunFailed(f"the run's tables cannot be read back from {staging}: {exc}") from exc
     manifest.update(batches=len(batches), incremental=incremental, skipped_inputs=len(skipped),
-                    batch_memory=batch_memory)
+                    batch_memory=batch_memory, execution=engine.describe())
     problems = check_run(manifest, config)
     manifest["problems"] = problems
     write_json(staging / "manifest.json", manifest)
@@ -463,6 +500,14 @@ def _counts_by_suffix(metrics: dict[str, int], prefix: str) -> str:
     return ", ".join(f"{k} {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1]))
 
 
+def _engine(manifest: dict) -> str:
+    """"FnApiRunner, multi_processing x 2 workers" (older manifests: the runner alone)."""
+    ex = manifest.get("execution") or {}
+    if ex.get("direct_num_workers"):
+        return f"{manifest['runner']}, {ex['direct_running_mode']} x {ex['direct_num_workers']} workers"
+    return manifest["runner"]
+
+
 def print_summary(result: RunResult, stream=sys.stdout) -> None:
     m = result.manifest
     if m.get("dry_run"):
@@ -470,7 +515,7 @@ def print_summary(result: RunResult, stream=sys.stdout) -> None:
               "nothing ran and nothing was written.", file=stream)
         return
     acc = m["accounting"]
-    print(f"\nRun {m['run_id']} finished in {m['elapsed_seconds']:.1f} s ({m['runner']})", file=stream)
+    print(f"\nRun {m['run_id']} finished in {m['elapsed_seconds']:.1f} s ({_engine(m)})", file=stream)
     print(f"  inputs {acc['inputs']} = documents {acc['documents']} + rejects {acc['rejects']}", file=stream)
     if m.get("skipped_inputs"):
         print(f"  skipped {m['skipped_inputs']} input files already processed by earlier runs", file=stream)
