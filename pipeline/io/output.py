@@ -10,6 +10,7 @@ same FileSystems API: one code path, one rule for readers.
 """
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import re
@@ -20,20 +21,24 @@ import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
 from pipeline.config import ConfigError
+from pipeline.schema import TABLES
 
 INDEX_DIR, RUNS_DIR, FAILED_DIR = "_index", "runs", "_failed"
 RUN_ID = r"\d{8}T\d{6}Z-[0-9a-f]{6}"
 # The files of its own that the tool writes at the top of an output (besides the table folders).
 TOP_FILES = ("manifest.json", "_SUCCESS", "report.html", "report.json")
-# The pip command that installs the filesystem of each scheme Beam knows but needs an extra for.
+# The pip command that installs the filesystem of each scheme Beam knows but needs an extra for,
+# and the module that extra brings (Beam registers these filesystems even when it is missing).
 EXTRAS = {
-    "s3": "pip install 'newscorpus[aws]'",
-    "gs": "pip install 'newscorpus[gcp]'",
-    "azfs": "pip install 'apache-beam[azure]==2.77.0'",
-    "hdfs": "pip install 'apache-beam[hadoop]==2.77.0'",
+    "s3": ("pip install 'newscorpus[aws]'", "boto3"),
+    "gs": ("pip install 'newscorpus[gcp]'", "google.cloud.storage"),
+    "azfs": ("pip install 'apache-beam[azure]==2.77.0'", "azure.storage.blob"),
+    "hdfs": ("pip install 'apache-beam[hadoop]==2.77.0'", "hdfs"),
 }
-_SHARD = re.compile(rf"(?:^|/)(?:batch-\d+-)?part-({RUN_ID})-\d+-of-\d+\.parquet$")
-_BEAM_TEMP = re.compile(rf"(?:^|/)beam-temp-(?:batch-\d+-)?part-({RUN_ID})-[0-9a-f]+/")
+# Where the tool writes shards (relative to the output): a table's folder, its run partition, the index.
+_FOLDER = "(?:{}|{})/(?:run={}/)?".format("|".join(TABLES), INDEX_DIR, RUN_ID)
+_SHARD = re.compile(rf"^{_FOLDER}(?:batch-\d+-)?part-({RUN_ID})-\d+-of-\d+\.parquet$")
+_BEAM_TEMP = re.compile(rf"^{_FOLDER}beam-temp-(?:batch-\d+-)?part-({RUN_ID})-[0-9a-f]+/")
 
 
 @dataclass(frozen=True)
@@ -61,7 +66,8 @@ class Layout:
 
     def own_shards(self, folder: str) -> list[str]:
         """This run's shards in ``folder`` (every batch's)."""
-        return [p for p in list_files(join(folder, f"*part-{self.run_id}-*.parquet")) if _SHARD.search(p)]
+        return [p for p in list_files(join(folder, f"*part-{self.run_id}-*.parquet"))
+                if _run_of(relative(self.root, p)) == self.run_id]
 
 
 # ------------------------------------------------------------------ the FileSystems API, thinly
@@ -142,10 +148,12 @@ def check_filesystem(output: str) -> None:
     scheme = FileSystems.get_scheme(output)
     if scheme in (None, "file"):
         return
+    fix, module = EXTRAS.get(scheme, ("install the Beam filesystem that serves it", None))
     try:
         FileSystems.get_filesystem(output)
-    except ValueError:
-        fix = EXTRAS.get(scheme, "install the Beam filesystem that serves it")
+        if module:
+            importlib.import_module(module)
+    except (ValueError, ImportError):
         raise ConfigError(f"--output {output}: no installed Beam filesystem serves {scheme}:// ({fix})") from None
 
 
@@ -155,7 +163,7 @@ def check_reachable(output: str, run_id: str) -> None:
     probe = join(output, f"_probe-{run_id}")
     scheme = FileSystems.get_scheme(output)
     try:
-        write_bytes(probe, b"")
+        write_bytes(probe, b"newscorpus checks that it can write here\n")  # S3 refuses an empty upload
         delete([probe])
     except Exception as exc:  # every filesystem raises its own errors (BeamIOError, botocore, google.api_core)
         hint = {"s3": "check the bucket and the credentials (AWS_* variables or --s3_access_key_id, "
@@ -177,13 +185,18 @@ def check_target(root: str, incremental: bool) -> dict | None:
     touched: publishing deletes only the shards a manifest listed or that carry a run id.
     """
     manifest = previous_manifest(root)
+    foreign = [rel for rel in (relative(root, p) for p in list_files(join(root, "**")))
+               if not any(part.startswith(".") for part in rel.split("/")) and not is_tool_file(rel)]
     if manifest is None:
-        found = [p for p in list_files(join(root, "**"))
-                 if not relative(root, p).startswith(".") and not is_tool_file(relative(root, p))]
-        if found:
+        if foreign:
             raise ConfigError(f"--output {root} exists and is not the output of an earlier run "
-                              f"(it holds {relative(root, found[0])}); choose an empty or new folder")
+                              f"(it holds {foreign[0]}); choose an empty or new folder")
         return None
+    in_tables = [rel for rel in foreign if rel.split("/", 1)[0] in (*TABLES, INDEX_DIR, RUNS_DIR)]
+    if in_tables:
+        raise ConfigError(f"--output {root}: {join(root, in_tables[0])} was not written by newscorpus and is in "
+                          "a folder the tool writes (readers of the folder would read it with the tables); "
+                          "move it out, the tool never deletes a file it did not write")
     earlier_incremental = bool(manifest.get("incremental"))
     if incremental != earlier_incremental:
         kind = "an incremental" if earlier_incremental else "a single (non-incremental)"
@@ -251,7 +264,8 @@ def _run_of(rel: str) -> str | None:
 
 def is_tool_file(rel: str) -> bool:
     """A path (relative to the output) the tool writes: shards, temp files, failed-run manifests."""
-    return bool(_run_of(rel)) or rel.startswith((FAILED_DIR + "/", "_probe-")) or rel in TOP_FILES
+    return (bool(_run_of(rel)) or rel in TOP_FILES or rel.startswith((FAILED_DIR + "/", "_probe-"))
+            or re.fullmatch(rf"{RUNS_DIR}/{RUN_ID}\.json", rel) is not None)
 
 
 def discard(layout: Layout) -> list[str]:
