@@ -201,7 +201,8 @@ def run(inputs: list[str], output_dir: str, config: Config, beam_args: list[str]
                             + _discard(layout, output)) from exc
         for key, value in collect_metrics(getattr(p, "result", None)).items():
             metrics[key] = metrics.get(key, 0) + value
-        prior_index = prior_index + _index_globs(batch_layout.index_dir(), batch_layout.shard_prefix)
+        if not dry_run:  # a dry run wrote nothing (and may have no credentials to list the output)
+            prior_index = prior_index + _index_globs(batch_layout.index_dir(), batch_layout.shard_prefix)
         batch_memory.append(memory_after_batch())
         if len(batches) > 1 and config.run.progress_seconds != float("inf"):
             print(f"  batch {number + 1}/{len(batches)} done: memory {batch_memory[-1]['rss_mb']} MB, "
