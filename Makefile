@@ -12,7 +12,7 @@ $(STAMP): setup.py
 	$(BIN)/pip install --quiet --upgrade pip
 	# torch first and pinned, so that camel-tools' dependency resolves to the CPU-sized build
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[aws,test]'
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
 install: $(STAMP)

@@ -42,8 +42,10 @@ setup(
         "hijridate==2.6.0",  # Umm al-Qura tables for dateparser's Hijri calendar (dates marked هـ)
     ],
     extras_require={
-        "test": ["pytest==9.2.0", "hypothesis==6.170.17"],
-        "gcp": ["apache-beam[gcp]==2.77.0"],
+        # moto's S3 server and zizmor (the workflow's security linter) run in the tests, offline
+        "test": ["pytest==9.2.0", "hypothesis==6.170.17", "moto[server]==5.2.5", "zizmor==1.32.0"],
+        "aws": ["apache-beam[aws]==2.77.0"],  # s3:// inputs and --output (boto3)
+        "gcp": ["apache-beam[gcp]==2.77.0"],  # gs:// and the DataflowRunner
         "train": ["gensim==4.4.0"],  # word clusters for scripts/train_ner.py only (LGPL, not needed at run time)
     },
     entry_points={"console_scripts": ["newscorpus=pipeline.cli:main"]},

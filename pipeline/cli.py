@@ -1,6 +1,7 @@
 """Command line: ``newscorpus run INPUT... --output DIR`` and ``newscorpus report DIR``.
 
-Exit codes: 0 success; 2 bad arguments or configuration; 3 a stage failed, the accounting did
+Exit codes: 0 success; 2 bad arguments or configuration (an unknown runner or Beam flag, an output
+no installed filesystem serves or that cannot be written); 3 a stage failed, the accounting did
 not add up, or more inputs were rejected than ``run.max_reject_share`` allows.
 Flags this parser does not know are Beam's and go to ``PipelineOptions`` untouched.
 """
@@ -22,7 +23,8 @@ def make_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="process articles into Parquet tables",
                               epilog="Any other --flag is passed to Beam (e.g. --runner, --direct_num_workers).")
     run.add_argument("inputs", nargs="+", metavar="INPUT", help="a file, a directory or a glob")
-    run.add_argument("--output", "-o", required=True, metavar="DIR", help="folder for the tables and manifest")
+    run.add_argument("--output", "-o", required=True, metavar="DIR",
+                     help="folder or URI (s3://, gs://, any Beam filesystem) for the tables and manifest")
     run.add_argument("--config", "-c", metavar="FILE", help="YAML config (default: configs/local.yaml)")
     run.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
                      help="override one config value, e.g. --set dedup.threshold=0.8 (repeatable)")

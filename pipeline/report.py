@@ -49,10 +49,14 @@ except Exception:  # pragma: no cover - the report must work on a bare output fo
 # reading
 
 
-def _dataset(out: Path, name: str) -> ds.Dataset:
-    """A table of the run as a dataset with its declared schema (empty when the folder is absent)."""
-    folder = out / name
+def _dataset(out: Path, name: str, manifest: dict) -> ds.Dataset:
+    """A table of the run as a dataset with its declared schema: the shards the manifest lists
+    (the read rule of the README), or the table's folder for output written before manifests listed them."""
     schema = TABLES[name]
+    files = (manifest.get("files") or {}).get(name)
+    if files is not None:
+        return ds.dataset([str(out / p) for p in files], format="parquet", schema=schema)
+    folder = out / name
     if not folder.is_dir():
         return ds.dataset(pa.Table.from_batches([], schema=schema))
     return ds.dataset(str(folder), format="parquet", schema=schema)
@@ -126,7 +130,7 @@ def summarise(output_dir, top: int = 20) -> dict:
     out = Path(output_dir)
     manifest = _read_manifest(out)
     top = max(1, int(top))
-    data = {name: _dataset(out, name) for name in TABLES}
+    data = {name: _dataset(out, name, manifest) for name in TABLES}
     counts = {name: data[name].count_rows() for name in TABLES}
 
     accounting = manifest.get("accounting") or {}

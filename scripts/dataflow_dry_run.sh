@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3}"
 VENV="${VENV_GCP:-.venv-gcp}"
-OUT="${OUT:-/tmp/df-dry}"
+OUT="${OUT:-gs://demo-bucket/corpus}"   # an object store: workers and the launcher share no folder
 STAMP="$VENV/.installed-$(sha256sum setup.py | cut -c1-12)"
 
 if [ ! -e "$STAMP" ]; then

@@ -170,9 +170,8 @@ def test_duplicates_clustered(sample_run):
     assert read(out, "clusters").num_rows == 1
 
 
-def test_rerun_replaces_output_without_stale_files(sample_run, tmp_path):
+def test_rerun_refuses_a_file_it_did_not_write_in_a_table_folder(sample_run, tmp_path):
     out, _ = sample_run
-    marker = out / "documents" / "part-stale.parquet"
     import shutil
 
     copy = tmp_path / "out"
@@ -180,10 +179,9 @@ def test_rerun_replaces_output_without_stale_files(sample_run, tmp_path):
     (copy / "documents" / "part-stale.parquet").write_bytes(b"stale")
     proc = subprocess.run([sys.executable, "-m", "pipeline", "run", str(SAMPLE / "articles.jsonl"),
                            "--output", str(copy), "-q"], cwd=REPO, capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    assert not (copy / "documents" / "part-stale.parquet").exists()
-    assert read(copy, "documents").num_rows == JSONL_ARTICLES
-    assert not marker.exists()
+    assert proc.returncode == 2 and "part-stale.parquet" in proc.stderr, proc.stderr[-2000:]
+    assert (copy / "documents" / "part-stale.parquet").read_bytes() == b"stale", "never deleted"
+    assert not (out / "documents" / "part-stale.parquet").exists()
 
 
 def test_canonical_only_policy_keeps_documents_but_tags_canonicals_only(tmp_path):

@@ -23,7 +23,13 @@ def cli(*args, timeout=600):
 
 
 def table(out, name):
-    return ds.dataset(out / name, format="parquet").to_table()
+    """The documented read rule: the shards that manifest.json lists."""
+    manifest = json.loads((out / "manifest.json").read_text())
+    return ds.dataset([str(out / p) for p in manifest["files"][name]], format="parquet").to_table()
+
+
+def run_files(out, run_id):
+    return sorted(p for p in out.rglob("*") if p.is_file() and run_id in str(p.relative_to(out)))
 
 
 def make_broken_inputs(folder):
@@ -80,7 +86,12 @@ def test_reject_threshold_fails_the_run_and_publishes_nothing(tmp_path):
     out = tmp_path / "out"
     proc = cli(broken, "--output", out, "--set", "run.max_reject_share=0.01")
     assert proc.returncode == 3 and "max_reject_share" in proc.stderr
-    assert not out.exists()
+    assert not (out / "manifest.json").exists() and not (out / "_SUCCESS").exists()
+    failed = list((out / "_failed").glob("*.json"))
+    assert len(failed) == 1 and str(failed[0]) in proc.stderr, "the message says where the failed run's manifest is"
+    assert json.loads(failed[0].read_text())["problems"]
+    assert [p for p in out.rglob("*") if p.is_file()] == failed, "the failed run's shards are removed"
+    assert not list(tmp_path.glob(".out*")), "no hidden staging folder"
 
 
 def test_glob_matching_nothing_at_all_is_a_clear_error(tmp_path):
@@ -104,9 +115,36 @@ def test_failed_stage_leaves_previous_output_intact(tmp_path, monkeypatch):
     monkeypatch.setattr(segment, "analyse_document", explode)
     with pytest.raises(RunFailed, match="simulated stage failure") as failure:
         run([str(SAMPLE)], str(out), config)
-    assert "partial files are in" in str(failure.value)
+    assert "partial files were removed" in str(failure.value)
     after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before
+    assert not list(tmp_path.glob(".out*")), "no hidden staging folder"
+
+
+def test_rerun_keeps_files_the_user_put_into_the_output(tmp_path):
+    out = tmp_path / "out"
+    assert cli(SAMPLE / "articles.jsonl", "--output", out).returncode == 0
+    first = json.loads((out / "manifest.json").read_text())
+    (out / "analysis.ipynb").write_text('{"cells": []}', encoding="utf-8")
+    (out / "notes").mkdir()
+    (out / "notes" / "todo.txt").write_text("look at cluster 3", encoding="utf-8")
+    proc = cli(SAMPLE / "articles.jsonl", "--output", out, "--report")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert (out / "analysis.ipynb").read_text(encoding="utf-8") == '{"cells": []}'
+    assert (out / "notes" / "todo.txt").read_text(encoding="utf-8") == "look at cluster 3"
+    second = json.loads((out / "manifest.json").read_text())
+    assert run_files(out, first["run_id"]) == [], "the previous run's shards are deleted"
+    assert table(out, "documents").num_rows == second["tables"]["documents"]
+
+
+def test_unknown_runner_and_mistyped_beam_flag_exit_2_and_leave_nothing(tmp_path):
+    out = tmp_path / "out"
+    proc = cli(SAMPLE / "articles.jsonl", "--output", out, "--runner=NoSuchRunner")
+    assert proc.returncode == 2 and "NoSuchRunner" in proc.stderr, proc.stderr[-2000:]
+    typo = cli(SAMPLE / "articles.jsonl", "--output", out, "--max_num_wrkers=5")
+    assert typo.returncode == 2, typo.stderr[-2000:]
+    assert "--max_num_wrkers" in typo.stderr and "--max_num_workers" in typo.stderr
+    assert list(tmp_path.iterdir()) == [], "nothing written, no hidden staging folder"
 
 
 def test_killed_run_leaves_previous_output_intact(tmp_path):
@@ -116,17 +154,22 @@ def test_killed_run_leaves_previous_output_intact(tmp_path):
     many = tmp_path / "many.jsonl"
     many.write_text("".join(json.dumps({**GOOD, "id": f"m{i}", "content": GOOD["content"] + f" رقم {i}."},
                                        ensure_ascii=False) + "\n" for i in range(3000)), encoding="utf-8")
+    documents = table(out, "documents").num_rows
+    before = {p for p in out.rglob("*") if p.is_file()}
     proc = subprocess.Popen([sys.executable, "-m", "pipeline", "run", str(many), "--output", str(out), "-q"],
                             cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.time() + 120
-    while not list(tmp_path.glob(".out.staging-*")) and time.time() < deadline:
-        time.sleep(0.2)
+    while not {p for p in out.rglob("*") if p.is_file()} - before and time.time() < deadline:
+        time.sleep(0.2)  # the killed run has started writing into the output
     time.sleep(3)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
+    left = {p for p in out.rglob("*") if p.is_file()} - before
+    assert left, "the killed run had written something"
     assert (out / "manifest.json").read_bytes() == manifest
-    assert table(out, "documents").num_rows == 7
-    assert list(tmp_path.glob(".out.staging-*")), "the partial run stays in its staging folder"
+    assert table(out, "documents").num_rows == documents, "readers of the manifest see the previous run whole"
+    assert cli(SAMPLE / "articles.jsonl", "--output", out).returncode == 0
+    assert not [p for p in left if p.exists()], "the next run removes what the killed one left"
 
 
 def test_same_input_twice_gives_identical_tables(tmp_path):
@@ -136,6 +179,6 @@ def test_same_input_twice_gives_identical_tables(tmp_path):
     for name in ("documents", "sentences", "entities", "sources", "clusters", "rejects", "inputs"):
         first, second = (sorted(table(o, name).to_pylist(), key=repr) for o in outs)
         assert first == second, name
-    identical = [p.name for p in (outs[0] / "sentences").glob("*.parquet")
-                 if p.read_bytes() == (outs[1] / "sentences" / p.name).read_bytes()]
+    shards = [[o / p for p in json.loads((o / "manifest.json").read_text())["files"]["sentences"]] for o in outs]
+    identical = [a.name for a, b in zip(*shards) if a.read_bytes() == b.read_bytes()]
     assert identical, "Parquet files of two identical runs should be byte-identical"
