@@ -39,10 +39,11 @@ def _long_sentence() -> list[str]:
 
 
 def _sample_documents() -> list[list[list[str]]]:
-    """Each sample article (and the seed article) as its sentences' tokens."""
+    """Each sample article (with the real seed article and the constructed one) as its sentences' tokens."""
     texts = [json.loads(line)["content"] for line in
              (ROOT / "sample_data" / "articles.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
-    texts.append((ROOT / "sample_data" / "seed_article_ar.txt").read_text(encoding="utf-8"))
+    texts += [(ROOT / "sample_data" / name).read_text(encoding="utf-8")
+              for name in ("000_a1f66a99b40bb683.txt", "constructed_article_ar.txt")]
     docs = []
     for raw in texts:
         text = clean_text(raw).text
@@ -151,7 +152,8 @@ def span_model():
 def _span_sentences():
     texts = [json.loads(line)["content"] for line in
              (ROOT / "sample_data" / "articles.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
-    texts.append((ROOT / "sample_data" / "seed_article_ar.txt").read_text(encoding="utf-8"))
+    texts += [(ROOT / "sample_data" / name).read_text(encoding="utf-8")
+              for name in ("000_a1f66a99b40bb683.txt", "constructed_article_ar.txt")]
     texts += [" ".join(ws) for ws in EDGE_SENTENCES] + [" ".join(_long_sentence())]
     out = []
     for raw in texts:
