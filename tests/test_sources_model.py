@@ -158,3 +158,25 @@ def test_the_evaluation_says_why_each_gold_source_was_missed(rules_only):
     assert why == {"no row, cue just before": 1, "no row, elsewhere": 1, "wrong kind": 1}
     matched = eval_sources.why_missed(text, sentences, gold, rows, [2], rules_only)  # the third one matched
     assert matched == {"no row, cue just before": 1, "no row, elsewhere": 1}
+
+
+def test_a_cache_emptied_inside_a_document_leaves_its_earlier_sentences_intact(extractor):
+    """The word cache may fill up inside one document: the rows of its earlier sentences must not
+    point at the vectors of words computed after the cache was emptied (rows changed or lost)."""
+    from pipeline.core.sources_model import SourceSpanModel
+
+    def toks(text):
+        return list(tokenise(text, 0, len(text)))
+
+    doc = [toks("وقال الوزير إن الأسعار سترتفع في الشهر المقبل."),
+           toks("وأضاف المتحدث باسم الشركة أن الإنتاج سيزيد بعد افتتاح المصنع الجديد.")]
+    filler = [t for t in toks("شمس قمر نهر بحر جبل سهل وادي غيمة مطر ريح ثلج رمل حجر شجر زهر عشب طين")
+              if t.is_word and t.text not in {x.text for s in doc for x in s}]
+    first, both = {t.text for t in doc[0]}, {t.text for s in doc for t in s}
+    extra = len(both) - len(first)  # cached beforehand: the first sentence fits, the second does not
+    assert len(filler) >= extra
+    expected = extractor.span_model.propose_many([(s, []) for s in doc])
+    assert any(expected)
+    small = SourceSpanModel(extractor._model_dir(), extractor.span_features, cache_words=len(both))
+    small.cache.lookup([t.text for t in filler[:extra]], filler[:extra])
+    assert small.propose_many([(s, []) for s in doc]) == expected

@@ -213,12 +213,15 @@ class SourceSpanModel:
         for si, (toks, ents) in enumerate(sentences):
             if not toks or not any(marks(t.norm).cue for t in toks):
                 continue
-            todo.append((si, toks, ents, self.cache.lookup([t.text for t in toks], toks)))
+            todo.append((si, toks, ents))
         if not todo:
             return out
         cs = crf_scoring
         lens = np.array([len(x[1]) for x in todo], dtype=np.intp)
-        rows = np.concatenate([x[3] for x in todo])
+        # one lookup for all sentences: a cache emptied between two lookups would leave the rows of
+        # the earlier sentences pointing at other words' vectors
+        all_toks = [t for _, toks, _ in todo for t in toks]
+        rows = self.cache.lookup([t.text for t in all_toks], all_toks)
         near = cs.neighbours(rows, lens, self.OFFSETS)
         blocks = self.cache.blocks
         em = blocks[near[3], 3].copy()
@@ -226,7 +229,7 @@ class SourceSpanModel:
             em += blocks[near[k], k]
         # entity types: the token's own and its +-1 neighbours' (none outside the sentence)
         unknown = len(self.type_ids)
-        ent = np.fromiter((self.type_ids.get(t, unknown) for _, toks, ents, _ in todo
+        ent = np.fromiter((self.type_ids.get(t, unknown) for _, toks, ents in todo
                            for t in entity_types(toks, ents)), dtype=np.intp, count=len(rows))
         ent_near = cs.neighbours(ent + 1, lens, (-1, 1)) - 1  # -1: outside
         em += self.t_ent[0, ent]
@@ -238,7 +241,7 @@ class SourceSpanModel:
         em += self._cue_vectors(rows, lens, starts)
         tags, probs = cs.decode(cs.padded(em, lens), lens, self.model.trans)
         labels = self.model.labels
-        for r, (si, toks, _, _) in enumerate(todo):
+        for r, (si, toks, _) in enumerate(todo):
             n = len(toks)
             out[si] = ([labels[t] for t in tags[r, :n]], probs[r, :n])
         return out
