@@ -122,6 +122,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 20329])
     parser.add_argument("--one-file", action="store_true", help="each subset as one JSONL file")
+    parser.add_argument("--keep", type=Path, metavar="DIR", help="write the runs' outputs into DIR (kept) instead of a temporary folder")
     parser.add_argument("--modes", nargs="+", default=["floor", "single", "batch"], choices=["floor", "single", "batch"])
     parser.add_argument("--batch-files", type=int, default=4, help="JSONL files (of 500 articles) per batch")
     parser.add_argument("--compare-set", metavar="KEY=VALUE",
@@ -143,7 +144,7 @@ def main() -> None:
             megabytes = write_subset(folder, size, size if args.one_file else FILE_SIZE) / 1e6
             floor_seconds = None
             for mode in args.modes + (["single*"] if args.compare_set else []):
-                out = Path(tmp) / f"out-{size}-{mode}"
+                out = (args.keep or Path(tmp)) / f"out-{size}-{mode}"
                 if mode == "floor":
                     command = [sys.executable, __file__, "--floor", str(folder), str(out)]
                 else:

@@ -52,7 +52,7 @@ def main() -> int:
     else:
         tagger = E.CrfArabicTagger(Path(args.model_dir))
         window = tagger.meta.get("stage2_doc_window")
-        doc_inputs = "stage 2" if tagger.stage2 else None
+        doc_inputs = "stage 2" if tagger.has_stage2 else None
     dev = read_conll(conll)[-args.dev_sentences:]
     if args.doc_window is None:
         args.doc_window = window or 20

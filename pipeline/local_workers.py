@@ -38,15 +38,26 @@ def _drop_noise(record: logging.LogRecord) -> bool:
     return not any(note in message for note in _NOISE)
 
 
-def process_runner():
+def process_runner(options):
     """An FnApiRunner whose workers are processes started by ``main`` below (give it
     ``direct_num_workers`` and ``direct_running_mode=in_memory``: the environment, not the mode,
-    makes them processes, and the mode must not replace it with Beam's own)."""
+    makes them processes, and the mode must not replace it with Beam's own). The run's flags go to
+    the workers in the provision info, so that their filesystems (``--s3_endpoint_url``, credentials,
+    ...) are the launcher's; Beam's FnApiRunner gives its workers none."""
+    from apache_beam.portability.api import beam_provision_api_pb2
     from apache_beam.runners.portability.fn_api_runner import FnApiRunner
+    from apache_beam.runners.portability.fn_api_runner.fn_runner import ExtendedProvisionInfo
     from apache_beam.transforms.environments import SubprocessSDKEnvironment
+    from google.protobuf import json_format, struct_pb2
 
+    flags = {name: value for name, value in options.get_all_options(drop_default=True).items()
+             if isinstance(value, (str, int, float, bool, list))}
+    info = beam_provision_api_pb2.ProvisionInfo(
+        retrieval_token="unused-retrieval-token",
+        pipeline_options=json_format.ParseDict({"options": flags}, struct_pb2.Struct()))
     command = f"{shlex.quote(sys.executable)} -m pipeline.local_workers"
-    return FnApiRunner(default_environment=SubprocessSDKEnvironment.from_command_string(command))
+    return FnApiRunner(default_environment=SubprocessSDKEnvironment.from_command_string(command),
+                       provision_info=ExtendedProvisionInfo(info))
 
 
 def main() -> None:

@@ -150,9 +150,9 @@ class Engine:
     local_mode: str | None = None  # local runs: "in_memory" (one process) or "multi_processing"
     local_workers: int | None = None
 
-    def beam_runner(self):
+    def beam_runner(self, options: PipelineOptions):
         """The runner object to give ``beam.Pipeline`` (None: Beam picks it from the options)."""
-        return process_runner() if self.local_mode == "multi_processing" else None
+        return process_runner(options) if self.local_mode == "multi_processing" else None
 
     def describe(self) -> dict:
         record = {"runner": self.runner, "beam_args": list(self.beam_args)}
@@ -243,7 +243,7 @@ def run(inputs: list[str], output_dir: str, config: Config, beam_args: list[str]
             if reporter and len(batches) > 1:
                 reporter.note(f"  batch {number + 1}/{len(batches)}: {len(batch)} files")
             try:
-                with beam.Pipeline(runner=engine.beam_runner(), options=options) as p:
+                with beam.Pipeline(runner=engine.beam_runner(options), options=options) as p:
                     build_graph(p, batch, early, config, batch_layout, prior_index,
                                 reporter.channel if reporter else None)
             except Exception as exc:

@@ -191,3 +191,19 @@ def test_span_model_matches_crfsuite(span_model):
     tags, margs = _run(tagger, features.sentence(toks, ["O"] * len(toks)))
     spans = model.propose(toks, [])
     assert spans and all(tags[a] == "B-c:" + kind and abs(p - min(margs[a:b])) < TOL for a, b, kind, p in spans)
+
+
+def test_a_document_with_more_words_than_the_cache_holds_is_scored_not_refused():
+    """The cache grows to hold one document whole (an article of 2M characters can have more distinct
+    words than the cache's bound); the scores are those of an ample cache."""
+    from pipeline.core.crf_scoring import TypeCache
+
+    def compute(word):
+        return np.full((2, 3), float(len(word))), (len(word),), word
+
+    small = TypeCache(compute, (np.zeros((2, 3)), (0,), None), capacity=4)
+    ample = TypeCache(compute, (np.zeros((2, 3)), (0,), None), capacity=100)
+    words = [f"w{'x' * i}" for i in range(10)]
+    small_rows, ample_rows = small.lookup(words), ample.lookup(words)
+    assert np.array_equal(small.blocks[small_rows], ample.blocks[ample_rows])
+    assert [small.info[r] for r in small_rows] == words

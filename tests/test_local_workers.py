@@ -28,7 +28,7 @@ def test_flags_win_over_the_config_and_one_worker_stays_in_process():
     assert (engine.local_mode, engine.local_workers) == ("in_memory", 1)
     _, engine = pipeline_options(load_config(None), ["--direct_running_mode", "in_memory", "--direct_num_workers=2"])
     assert (engine.local_mode, engine.local_workers) == ("in_memory", 1)
-    assert engine.beam_runner() is None
+    assert engine.beam_runner(None) is None
 
 
 def test_multi_threading_is_refused_from_flags_and_config():

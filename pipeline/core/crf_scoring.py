@@ -126,6 +126,14 @@ class TypeCache:
         self.info: list = [info]
         self.rows: dict[str, int] = {}
 
+    def _grow(self, capacity: int) -> None:
+        """Room for ``capacity`` word types (the largest document seen bounds the cache, not the run)."""
+        blocks = np.empty((capacity + 1,) + self.blocks.shape[1:])
+        ints = np.empty((capacity + 1, self.ints.shape[1]), dtype=np.intp)
+        blocks[:len(self.info)] = self.blocks[:len(self.info)]
+        ints[:len(self.info)] = self.ints[:len(self.info)]
+        self.blocks, self.ints, self.capacity = blocks, ints, capacity
+
     def lookup(self, keys: Sequence[str], items: Sequence | None = None) -> np.ndarray:
         """The rows of ``keys`` (word types); those not cached yet are computed from their first item
         in ``items`` (default: the keys themselves)."""
@@ -138,8 +146,8 @@ class TypeCache:
                 if self.on_clear is not None:
                     self.on_clear()
                 missing = set(keys)
-            if len(missing) > self.capacity:
-                raise ValueError(f"one document has more than {self.capacity} distinct words")
+            if len(missing) > self.capacity:  # one document larger than the cache: hold it whole
+                self._grow(len(missing))
             todo: dict = {}
             for k, item in zip(keys, keys if items is None else items):
                 if k in missing and k not in todo:

@@ -734,6 +734,7 @@ class CrfArabicTagger:
             stage2_model = crf_scoring.CrfModel.load(model_dir / CRF2_MODEL_FILE)
         # no word cache in the extractor: the scorer keeps each word's finished weight vectors
         self.scorer = _EntityCrfScorer(stage1, stage2_model, FeatureExtractor(self.lexicon, gaz, cache_words=0))
+        self.has_stage2 = stage2_model is not None
         self.name = self.meta.get("tagger_name", CRF_TAGGER_NAME)
 
     def tag_tokens(self, words: Sequence[str]) -> tuple[list[str], list[float]]:
