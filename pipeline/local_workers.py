@@ -50,7 +50,9 @@ def process_runner(options):
     from apache_beam.transforms.environments import SubprocessSDKEnvironment
     from google.protobuf import json_format, struct_pb2
 
-    flags = {name: value for name, value in options.get_all_options(drop_default=True).items()
+    # numbers travel as strings: the options Struct would make 2 into 2.0, which the workers' flag parser refuses
+    flags = {name: value if isinstance(value, (str, bool, list)) else str(value)
+             for name, value in options.get_all_options(drop_default=True).items()
              if isinstance(value, (str, int, float, bool, list))}
     info = beam_provision_api_pb2.ProvisionInfo(
         retrieval_token="unused-retrieval-token",
