@@ -10,7 +10,7 @@ CPU time, i.e. what one free core would do):
   old = python-crfsuite with string features (bench/_crfsuite_ref.py), new = pipeline/core/crf_scoring.py;
 * the whole Arabic entity tagger (``EntityTagger.tag``, --backend crf|neural);
 * the sources extractor (``SourceExtractor.extract`` with the tagger's entities): new = this checkout,
-  old = the checkout given by --old-code (default /work/baseline when present), run in a subprocess.
+  old = the checkout given by --old-code (default ../baseline beside this checkout, when present), run in a subprocess.
 
   python bench/bench_ner.py [--articles 2000] [--backend crf|neural] [--old-code DIR]
 """
@@ -40,7 +40,7 @@ from pipeline.core import entities as E  # noqa: E402
 from pipeline.core.types import Sentence  # noqa: E402
 
 _SPLIT_RE = re.compile(r"[^\n.!?؟؛]+[.!?؟؛]*")
-DEFAULT_OLD = Path("/work/baseline")
+DEFAULT_OLD = Path(__file__).resolve().parents[2] / "baseline"  # a checkout of the old code beside this one
 
 
 def load_articles(n: int) -> list[dict]:

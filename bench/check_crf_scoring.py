@@ -8,7 +8,7 @@ entity tagger does (long ones cut into its chunks) and the article is one docume
 per model the sentences and tokens compared, the sentences whose tags differ and the largest
 |marginal difference|.
 
-  python bench/check_crf_scoring.py [--data /work/data/snn20k] [--limit N] [--shard I/N]
+  python bench/check_crf_scoring.py [--data DIR_OF_JSONL] [--limit N] [--shard I/N]
 """
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ from pipeline.core.sources import SourceExtractor, SourceSettings, tokenise  # n
 from pipeline.core.sources_model import MODEL_FILE, entity_types  # noqa: E402
 from pipeline.core.types import Entity  # noqa: E402
 
-DEFAULT_DATA = Path(os.environ.get("NEWSCORPUS_SNN20K", "/work/data/snn20k"))
+DEFAULT_DATA = Path(os.environ.get("NEWSCORPUS_SNN20K", Path(__file__).resolve().parents[2] / "data" / "snn20k"))
 
 
 def articles(data: Path, limit: int | None, shard: tuple[int, int]):

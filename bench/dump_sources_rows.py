@@ -2,10 +2,10 @@
 """Every sources row (and entity row) of N shared articles outside the gold sets, sorted, one per line: to
 diff the output of two versions of the code (run it once with each on PYTHONPATH).
 
-    PYTHONPATH=/work/baseline python bench/dump_sources_rows.py --out /tmp/base.tsv
+    PYTHONPATH=../baseline python bench/dump_sources_rows.py --out /tmp/base.tsv
     PYTHONPATH=$PWD python bench/dump_sources_rows.py --out /tmp/new.tsv && diff /tmp/base.tsv /tmp/new.tsv
 
-Articles: the first N (default 1,500) of /work/data/snn20k (or --data) whose URL is in no gold set of
+Articles: the first N (default 1,500) of the JSONL folder (--data, or $NEWSCORPUS_SNN20K) whose URL is in no gold set of
 tests/data, processed as the pipeline does (clean -> analyse_document -> EntityTagger ->
 SourceExtractor.extract with the entities, outlet and URL). Confidences are rounded to 1e-6.
 """
@@ -30,7 +30,7 @@ from pipeline.core.sources import SourceExtractor, SourceSettings  # noqa: E402
 from pipeline.core.types import Document  # noqa: E402
 from pipeline.stages.segment import analyse_document  # noqa: E402
 
-DEFAULT_DATA = Path(os.environ.get("NEWSCORPUS_SNN20K", "/work/data/snn20k"))
+DEFAULT_DATA = Path(os.environ.get("NEWSCORPUS_SNN20K", Path(__file__).resolve().parents[2] / "data" / "snn20k"))
 
 
 def gold_urls() -> set[str]:

@@ -6,7 +6,7 @@ Cleans each body (``clean_text``), splits it into sentences (``split_sentences``
 names per type. Runs against any checkout (``PYTHONPATH=/path/to/checkout``), so the same script
 gives the before and after lists of a change to the tagger:
 
-  nice -n 10 python bench/top_entities.py /work/data/snn20k --mentions /tmp/ents [--top 20]
+  nice -n 10 python bench/top_entities.py DIR_OF_JSONL --mentions /tmp/ents [--top 20]
   python bench/top_entities.py --mentions /tmp/ents --top 20     # only print the lists
 
 The model's output does not depend on the post-processing, so a before/after comparison of the
