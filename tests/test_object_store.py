@@ -141,7 +141,8 @@ def test_a_run_that_fails_midway_leaves_the_first_run_readable(s3, tmp_path, mon
 
     monkeypatch.setattr(segment, "analyse_document", fail_on_marked)
     with pytest.raises(RunFailed, match="marked record") as failure:
-        run([folder], f"s3://{BUCKET}/failing", s3, "run.batch_files=1")
+        # one in-process worker: worker processes would not see this process's patch
+        run([folder], f"s3://{BUCKET}/failing", s3, "run.batch_files=1", "run.direct_num_workers=1")
     assert "partial files were removed" in str(failure.value)
     after = {k: s3["client"].get_object(Bucket=BUCKET, Key=k)["Body"].read() for k in keys(s3, "failing/")}
     assert after == before, "the failed run left nothing behind and changed nothing"
