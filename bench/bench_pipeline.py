@@ -144,7 +144,7 @@ def main() -> None:
             megabytes = write_subset(folder, size, size if args.one_file else FILE_SIZE) / 1e6
             floor_seconds = None
             for mode in args.modes + (["single*"] if args.compare_set else []):
-                out = (args.keep or Path(tmp)) / f"out-{size}-{mode}"
+                out = (args.keep or Path(tmp)) / f"out-{size}-{mode.replace('*', '-compare')}"
                 if mode == "floor":
                     command = [sys.executable, __file__, "--floor", str(folder), str(out)]
                 else:

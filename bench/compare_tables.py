@@ -25,7 +25,8 @@ def rows(folder: Path, ignore: set[str]) -> list[tuple]:
         return []
     table = pa.concat_tables([pq.read_table(f) for f in files], promote_options="default")
     names = [n for n in table.column_names if n not in ignore]
-    return sorted(tuple(_plain(v) for v in row) for row in zip(*(table.column(n).to_pylist() for n in names)))
+    # repr orders rows whatever their None values (equal rows have equal reprs)
+    return sorted((tuple(_plain(v) for v in row) for row in zip(*(table.column(n).to_pylist() for n in names))), key=repr)
 
 
 def _plain(value):

@@ -45,6 +45,7 @@ from pipeline.stages.dedup import Deduplicate, MarkBoilerplate
 from pipeline.stages.progress import CountProgress
 from pipeline.stages.read import ReadInputs
 from pipeline.stages.segment import SegmentSentences
+from pipeline.stages.settle import SettleBatches
 from pipeline.stages.tag import TagEntitiesAndSources
 from pipeline.stages.timing import stage_seconds
 
@@ -67,8 +68,9 @@ class RunResult:
 
 
 def build_graph(p: beam.Pipeline, files: list[InputFile], early_inputs, config: Config, layout: Layout,
-                prior_index: list[str], progress: str | None = None) -> None:
-    """The whole job for one batch of files; ``prior_index`` globs hold the dedup index of earlier batches/runs.
+                prior_index: list[str], progress: str | None = None, batch_index: list[str] = ()) -> None:
+    """The whole job for one batch of files; the dedup index of earlier runs is in ``prior_index``, that
+    of this run's earlier batches in ``batch_index``.
 
     ``progress`` is the folder the live progress line is counted through (None: no counting)."""
     early_rejects, skipped = early_inputs
@@ -76,7 +78,8 @@ def build_graph(p: beam.Pipeline, files: list[InputFile], early_inputs, config: 
     records = read.records | "Count records read" >> CountProgress(progress, "read")
     read.inputs | "Count inputs read" >> CountProgress(progress, "inputs")
     cleaned = records | "Decode and clean" >> DecodeAndClean(config.input, config.dates)
-    deduplicated = cleaned.documents | "Deduplicate" >> Deduplicate(config.dedup, index_files=prior_index)
+    deduplicated = cleaned.documents | "Deduplicate" >> Deduplicate(config.dedup, index_files=prior_index,
+                                                                    batch_index_files=list(batch_index))
     analysed = deduplicated.documents | "Segment" >> SegmentSentences(config.language)
     if config.dedup.output_policy == "canonical_only":
         downstream = analysed | "Keep canonical documents" >> beam.Filter(lambda a: is_canonical(a.document))
@@ -108,6 +111,25 @@ def build_graph(p: beam.Pipeline, files: list[InputFile], early_inputs, config: 
         rows | f"Write {table}" >> WriteTable(layout.file_prefix(layout.table_dir(table)), table, config.output)
     deduplicated.index_rows | "Write dedup index" >> WriteTable(layout.file_prefix(layout.index_dir()),
                                                                 "dedup_index", config.output)
+
+
+# Dedup metrics that settling a batch-mode run counts again over all batches (the per-batch sums
+# would count a cluster spread over two batches twice); the others add up over batches.
+SETTLED_METRICS = ("dedup.exact_duplicates", "dedup.near_duplicates", "dedup.candidate_pairs",
+                   "dedup.verified_pairs", "dedup.clusters_exact", "dedup.clusters_near", "dedup.clusters_mixed",
+                   "dedup.oversized_buckets", "dedup.oversized_bucket_members", "dedup.cc_residual_edges",
+                   "dedup.boilerplate_sentences", "dedup.index_rows_scanned", "dedup.index_rows_matched")
+
+
+def build_settle_graph(p: beam.Pipeline, config: Config, layout: Layout, prior_index: list[str]) -> None:
+    """After a batch-mode run's last batch: the tables a single run would write (pipeline.stages.settle)."""
+    shards = {name: [store.join(layout.root, path) for path in paths]
+              for name, paths in store.run_files(layout, list(TABLES)).items()}
+    settled = dataclasses.replace(layout, shard_prefix=store.SETTLED_PREFIX)
+    tables = p | "Settle batches" >> SettleBatches(shards, config.dedup, INDEX_DIR, prior_index)
+    for name, rows in tables.items():
+        folder, schema = (settled.index_dir(), "dedup_index") if name == INDEX_DIR else (settled.table_dir(name), name)
+        rows | f"Write settled {name}" >> WriteTable(settled.file_prefix(folder), schema, config.output)
 
 
 def memory_after_batch() -> dict:
@@ -232,6 +254,7 @@ def run(inputs: list[str], output_dir: str, config: Config, beam_args: list[str]
         prior_index = _nonempty([store.join(output, p) for p in committed.get(INDEX_DIR, [])])
 
     batches = make_batches(files, config.run.batch_files, config.run.batch_megabytes)
+    batch_index: list[str] = []
     started = time.time()
     metrics: dict[str, int] = {}
     batch_memory: list[dict] = []
@@ -245,20 +268,34 @@ def run(inputs: list[str], output_dir: str, config: Config, beam_args: list[str]
             try:
                 with beam.Pipeline(runner=engine.beam_runner(options), options=options) as p:
                     build_graph(p, batch, early, config, batch_layout, prior_index,
-                                reporter.channel if reporter else None)
+                                reporter.channel if reporter else None, batch_index)
             except Exception as exc:
                 raise RunFailed(f"the pipeline failed: {type(exc).__name__}: {exc}\n"
                                 + _discard(layout, output)) from exc
             for key, value in collect_metrics(getattr(p, "result", None)).items():
                 metrics[key] = metrics.get(key, 0) + value
             if not dry_run:  # a dry run wrote nothing (and may have no credentials to list the output)
-                prior_index = prior_index + _index_globs(batch_layout.index_dir(), batch_layout.shard_prefix)
+                batch_index = batch_index + _index_globs(batch_layout.index_dir(), batch_layout.shard_prefix)
             batch_memory.append(memory_after_batch())
             if reporter:
                 reporter.batches_done = number + 1
                 if len(batches) > 1:
                     reporter.note(f"  batch {number + 1}/{len(batches)} done: memory {batch_memory[-1]['rss_mb']} MB, "
                                   f"peak so far {batch_memory[-1]['peak_rss_mb']} MB")
+        if len(batches) > 1 and not dry_run:
+            if reporter:
+                reporter.note(f"  settling the {len(batches)} batches: duplicates and boilerplate over the whole run")
+            try:
+                with beam.Pipeline(runner=engine.beam_runner(options), options=options) as p:
+                    build_settle_graph(p, config, layout, prior_index)
+            except Exception as exc:
+                raise RunFailed(f"settling the batches failed: {type(exc).__name__}: {exc}\n"
+                                + _discard(layout, output)) from exc
+            metrics = {k: v for k, v in metrics.items() if k not in SETTLED_METRICS}
+            for key, value in collect_metrics(getattr(p, "result", None)).items():
+                metrics[key] = metrics.get(key, 0) + value
+            # a row counter settling took back to 0 is not reported, like one a single run never counted
+            metrics = {k: v for k, v in metrics.items() if v}
     elapsed = time.time() - started
     runner = options.view_as(StandardOptions).runner
     if dry_run:

@@ -148,6 +148,17 @@ def test_unknown_runner_and_mistyped_beam_flag_exit_2_and_leave_nothing(tmp_path
     assert list(tmp_path.iterdir()) == [], "nothing written, no hidden staging folder"
 
 
+def test_output_path_with_a_glob_character_exits_2_and_touches_nothing(tmp_path):
+    # "out*" used to match the folders beside it when the run listed and cleaned its own files
+    beside = tmp_path / "out-old"
+    beside.mkdir()
+    (beside / "notes.txt").write_text("keep me", encoding="utf-8")
+    proc = cli(SAMPLE / "articles.jsonl", "--output", tmp_path / "out*")
+    assert proc.returncode == 2 and "glob character" in proc.stderr, proc.stderr[-2000:]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out-old"]
+    assert (beside / "notes.txt").read_text(encoding="utf-8") == "keep me"
+
+
 def test_killed_run_leaves_previous_output_intact(tmp_path):
     out = tmp_path / "out"
     assert cli(SAMPLE / "articles.jsonl", "--output", out).returncode == 0

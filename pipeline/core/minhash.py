@@ -288,13 +288,25 @@ def exact_key(norm_text: str) -> str:
     return xxhash.xxh3_128_hexdigest(" ".join(norm_text.split()).encode("utf-8"))
 
 
+# --- boilerplate sentences -----------------------------------------------------------------------
+
+def is_boilerplate(key_chars: int, stories: int, outlet_stories: int, settings: DedupSettings) -> bool:
+    """A sentence (``key_chars`` long, normalised) found in ``stories`` distinct stories of an outlet
+    that printed ``outlet_stories`` is boilerplate: long enough, in enough stories, in enough of them."""
+    return (key_chars >= settings.boilerplate_min_chars and stories >= settings.boilerplate_min_docs
+            and stories >= settings.boilerplate_min_share * outlet_stories)
+
+
 # --- canonical copy ------------------------------------------------------------------------------
 
 class DocMeta(NamedTuple):
     """What the canonical rule looks at (small enough to shuffle instead of the document).
 
-    ``prior`` marks a document from the persistent index (an earlier batch or run): its rows are
-    already written, so it stays canonical over any new copy, and its cluster id is kept.
+    ``prior`` marks a document from the persistent index (an earlier batch or run), never paired
+    again with another prior document. ``committed`` marks one of an earlier, published run: its rows
+    are not rewritten, so it stays canonical over any new copy and its cluster id (``prior_cluster_id``)
+    is kept. An earlier batch of the same run is prior but not committed: the run settles its
+    clusters over all batches before publishing (``pipeline.stages.settle``).
     """
 
     doc_id: str
@@ -302,6 +314,7 @@ class DocMeta(NamedTuple):
     text_len: int
     prior: bool = False
     prior_cluster_id: str | None = None
+    committed: bool = False
 
 
 def canonical_sort_key(meta: DocMeta, rule: Sequence[str]) -> tuple:
@@ -310,7 +323,7 @@ def canonical_sort_key(meta: DocMeta, rule: Sequence[str]) -> tuple:
     Dates are ``published_at`` instants; missing or unparseable dates sort after any date for both
     earliest_date and latest_date.
     """
-    key: list = [not meta.prior]  # documents already written keep their place as canonical
+    key: list = [not meta.committed]  # documents an earlier run published keep their place as canonical
     for name in rule:
         if name in ("earliest_date", "latest_date"):
             when = _microseconds(meta.published_at)

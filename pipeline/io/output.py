@@ -37,8 +37,10 @@ EXTRAS = {
 }
 # Where the tool writes shards (relative to the output): a table's folder, its run partition, the index.
 _FOLDER = "(?:{}|{})/(?:run={}/)?".format("|".join(TABLES), INDEX_DIR, RUN_ID)
-_SHARD = re.compile(rf"^{_FOLDER}(?:batch-\d+-)?part-({RUN_ID})-\d+-of-\d+\.parquet$")
-_BEAM_TEMP = re.compile(rf"^{_FOLDER}beam-temp-(?:batch-\d+-)?part-({RUN_ID})-[0-9a-f]+/")
+# A batch-mode run writes each batch's shards, then the settled ones (see pipeline.stages.settle).
+SETTLED_PREFIX = "settled-"
+_SHARD = re.compile(rf"^{_FOLDER}(?:batch-\d+-|{SETTLED_PREFIX})?part-({RUN_ID})-\d+-of-\d+\.parquet$")
+_BEAM_TEMP = re.compile(rf"^{_FOLDER}beam-temp-(?:batch-\d+-|{SETTLED_PREFIX})?part-({RUN_ID})-[0-9a-f]+/")
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,12 @@ def is_local(path: str) -> bool:
 
 
 def resolve_output(output: str) -> str:
-    """An absolute local path, or the URI without its trailing slash."""
+    """An absolute local path, or the URI without its trailing slash.
+
+    A path with glob characters is refused: the tool lists its own files under the output with
+    patterns, and ``out*`` would match (and a rerun delete) the files of ``out-old`` beside it."""
+    if any(char in output for char in "*?[]"):
+        raise ConfigError(f"--output {output}: the path holds a glob character (* ? [ ]); choose a name without them")
     if is_local(output):
         return os.path.abspath(output[len("file://"):] if output.startswith("file://") else output)
     return output.rstrip("/")
@@ -210,10 +217,16 @@ def check_target(root: str, incremental: bool) -> dict | None:
 
 
 def run_files(layout: Layout, tables: list[str]) -> dict[str, list[str]]:
-    """This run's shards per table (and ``_index``), as paths relative to the output."""
+    """This run's shards per table (and ``_index``), as paths relative to the output: where the run
+    settled a table over its batches, the settled shards only (the commit deletes the batches')."""
     folders = {table: layout.table_dir(table) for table in tables}
     folders[INDEX_DIR] = layout.index_dir()
-    return {name: [relative(layout.root, p) for p in layout.own_shards(folder)] for name, folder in folders.items()}
+    files = {}
+    for name, folder in folders.items():
+        shards = [relative(layout.root, p) for p in layout.own_shards(folder)]
+        settled = [p for p in shards if p.rsplit("/", 1)[-1].startswith(SETTLED_PREFIX)]
+        files[name] = settled or shards
+    return files
 
 
 def committed_files(previous: dict | None) -> dict[str, list[str]]:

@@ -25,9 +25,11 @@ and gives the same answer: nothing depends on element order, bundle boundaries o
 7. The assignments are joined back to the documents (CoGroupByKey on doc_id): every input document
    comes out exactly once, with ``dup_status``, ``cluster_id``, ``canonical_doc_id``, ``similarity``.
 
-Batch and incremental runs pass ``index_files`` (the persistent index of earlier batches and runs):
-``EarlierDocuments`` adds to step 1 only the earlier documents that share an exact or band key with
-this batch, and pairs of two earlier documents are never formed again.
+Batch and incremental runs pass the persistent index of earlier runs (``index_files``) and of this
+run's earlier batches (``batch_index_files``): ``EarlierDocuments`` adds to step 1 only the earlier
+documents that share an exact or band key with this batch, and pairs of two earlier documents are
+never formed again. Steps 2-6 are ``ClusterFingerprints``, which ``pipeline.stages.settle`` runs
+again over all batches' fingerprints once a batch-mode run's last batch is done.
 
 Status is relative to the canonical document: the canonical is ``unique`` (with the cluster id set),
 exact copies of it are ``exact_duplicate``, every other member is ``near_duplicate`` (also an exact
@@ -89,8 +91,11 @@ def cluster_row(cluster_id: str, canonical_id: str, kind: str, rule: str,
 
 # --- 1. fingerprints -----------------------------------------------------------------------------
 
+SHINGLES = "shingles"  # the tagged output of (doc_id, shingle-hash bytes) next to the fingerprints
+
+
 class _Fingerprint(beam.DoFn):
-    SHINGLES = "shingles"
+    SHINGLES = SHINGLES
     INDEX = "index"
 
     def __init__(self, settings: mh.DedupSettings):
@@ -174,20 +179,28 @@ class EarlierDocuments(beam.PTransform):
         )
 
 
-def prior_fingerprint(row: dict):
-    """A ``DEDUP_INDEX`` row of an earlier batch or run, in the shape ``_Fingerprint`` emits."""
-    meta = mh.DocMeta(row["doc_id"], row["published_at"], row["text_chars"], True, row["cluster_id"])
+def prior_fingerprint(row: dict, committed: bool = True):
+    """A ``DEDUP_INDEX`` row of an earlier run (``committed``) or an earlier batch of this run, in the
+    shape ``_Fingerprint`` emits. Only a committed document keeps its cluster id and canonical place."""
+    meta = mh.DocMeta(row["doc_id"], row["published_at"], row["text_chars"], True,
+                      row["cluster_id"] if committed else None, committed)
     yield row["exact_key"], (meta, tuple(row["band_keys"]))
     yield beam.pvalue.TaggedOutput(_Fingerprint.SHINGLES, (row["doc_id"], row["shingles"]))
 
 
-def _index_row(element):
-    """The index row of a new document, with the cluster it ended up in."""
+def index_fingerprint(row: dict):
+    """A ``DEDUP_INDEX`` row of this run as the new document it was (what settling clusters again)."""
+    meta = mh.DocMeta(row["doc_id"], row["published_at"], row["text_chars"])
+    yield row["exact_key"], (meta, tuple(row["band_keys"]))
+    yield beam.pvalue.TaggedOutput(_Fingerprint.SHINGLES, (row["doc_id"], row["shingles"]))
+
+
+def index_row(element):
+    """``(doc_id, {"index": [row], "assignments": [...]})`` -> the index row with the cluster it ended up in."""
     doc_id, grouped = element
+    fields = assignment_fields(doc_id, list(grouped["assignments"]))
     for partial in grouped["index"]:
-        assignments = list(grouped["assignments"])
-        _, cluster_id, canonical_id, _ = assignments[0] if assignments else (None, None, doc_id, 1.0)
-        yield {**partial, "cluster_id": cluster_id, "canonical_doc_id": canonical_id}
+        yield {**partial, "cluster_id": fields["cluster_id"], "canonical_doc_id": fields["canonical_doc_id"]}
 
 
 # --- 2. exact groups -----------------------------------------------------------------------------
@@ -497,6 +510,13 @@ class _BuildNearCluster(beam.DoFn):
 _DUPLICATE_IDS = Metrics.counter(NAMESPACE, "duplicate_doc_ids")
 
 
+def assignment_fields(doc_id: str, assignments: list) -> dict:
+    """A document's dedup fields: its cluster assignment, or unique in no cluster."""
+    status, cluster_id, canonical_id, sim = assignments[0] if assignments else ("unique", None, doc_id, 1.0)
+    return {"dup_status": status, "cluster_id": cluster_id, "canonical_doc_id": canonical_id,
+            "similarity": float(sim)}
+
+
 def _apply_assignment(element):
     doc_id, grouped = element
     assignments = list(grouped["assignments"])
@@ -504,39 +524,39 @@ def _apply_assignment(element):
     if len(docs) > 1:  # two inputs with one doc_id: an upstream bug; both still come out
         _DUPLICATE_IDS.inc(len(docs) - 1)
     for doc in docs:
-        if assignments:
-            status, cluster_id, canonical_id, sim = assignments[0]
-            yield dataclasses.replace(doc, dup_status=status, cluster_id=cluster_id,
-                                      canonical_doc_id=canonical_id, similarity=float(sim))
-        else:
-            yield dataclasses.replace(doc, dup_status="unique", cluster_id=None,
-                                      canonical_doc_id=doc.doc_id, similarity=1.0)
+        yield dataclasses.replace(doc, **assignment_fields(doc.doc_id, assignments))
 
 
 def _split_kind(kind: str):
     return lambda element: [element[1]] if element[0] == kind else []
 
 
-class Deduplicate(beam.PTransform):
-    """PCollection[Document] -> DedupResult(documents=PCollection[Document], clusters=PCollection[dict])."""
+class ClusterFingerprints(beam.PTransform):
+    """Steps 2-6 on fingerprints: ``(keys, shingles)`` -> ``Clustered(clusters, assignments)``.
 
-    def __init__(self, settings: mh.DedupSettings | None = None, label: str | None = None,
-                 index_files: list[str] | None = None):
-        super().__init__(label)
-        self.settings = settings or mh.DedupSettings()
-        self.index_files = list(index_files or [])  # DEDUP_INDEX Parquet files of earlier batches/runs
+    ``keys`` are ``(exact key, (DocMeta, band keys))``, ``shingles`` ``(doc_id, bytes)``; assignments
+    are ``(doc_id, (dup_status, cluster_id, canonical_doc_id, similarity))`` of every clustered document.
+    ``index_files`` hold the index of earlier, committed runs; ``batch_index_files`` that of this run's
+    earlier batches (see ``mh.DocMeta``).
+    """
 
-    def expand(self, docs):
+    def __init__(self, settings: mh.DedupSettings, index_files: list[str] | None = None,
+                 batch_index_files: list[str] | None = None):
+        super().__init__()
+        self.settings = settings
+        self.earlier = [(files, committed) for files, committed in
+                        ((list(index_files or []), True), (list(batch_index_files or []), False)) if files]
+
+    def expand(self, fingerprints):
+        keys, shingles = fingerprints
         s = self.settings
-        fingerprints = docs | "Fingerprint documents" >> beam.ParDo(_Fingerprint(s)).with_outputs(
-            _Fingerprint.SHINGLES, _Fingerprint.INDEX, main="keys")
-        keys, shingles = fingerprints.keys, fingerprints[_Fingerprint.SHINGLES]
-        if self.index_files:
-            prior = keys | "Look up earlier documents" >> EarlierDocuments(self.index_files)
-            earlier = prior | "Earlier documents' fingerprints" >> beam.ParDo(
-                prior_fingerprint).with_outputs(_Fingerprint.SHINGLES, main="keys")
-            keys = (keys, earlier.keys) | "With earlier keys" >> beam.Flatten()
-            shingles = (shingles, earlier[_Fingerprint.SHINGLES]) | "With earlier shingles" >> beam.Flatten()
+        for files, committed in self.earlier:
+            runs = "runs" if committed else "batches"
+            prior = keys | f"Look up earlier {runs}' documents" >> EarlierDocuments(files)
+            earlier = prior | f"Earlier {runs}' fingerprints" >> beam.ParDo(
+                prior_fingerprint, committed=committed).with_outputs(_Fingerprint.SHINGLES, main="keys")
+            keys = (keys, earlier.keys) | f"With earlier {runs}' keys" >> beam.Flatten()
+            shingles = (shingles, earlier[_Fingerprint.SHINGLES]) | f"With earlier {runs}' shingles" >> beam.Flatten()
         groups = (
             keys
             | "Group exact copies" >> beam.GroupByKey()
@@ -570,20 +590,42 @@ class Deduplicate(beam.PTransform):
             | "Build near clusters" >> beam.ParDo(_BuildNearCluster(s))
         )
         outputs = (routed.exact, near) | "All cluster outputs" >> beam.Flatten()
-        clusters = outputs | "Cluster rows" >> beam.FlatMap(_split_kind("cluster"))
-        assignments = outputs | "Assignments" >> beam.FlatMap(_split_kind("assign"))
+        return Clustered(clusters=outputs | "Cluster rows" >> beam.FlatMap(_split_kind("cluster")),
+                         assignments=outputs | "Assignments" >> beam.FlatMap(_split_kind("assign")))
+
+
+class Clustered(NamedTuple):
+    clusters: beam.PCollection  # PCollection[dict], cluster_row
+    assignments: beam.PCollection  # PCollection[(doc_id, (dup_status, cluster_id, canonical_doc_id, similarity))]
+
+
+class Deduplicate(beam.PTransform):
+    """PCollection[Document] -> DedupResult(documents=PCollection[Document], clusters=PCollection[dict])."""
+
+    def __init__(self, settings: mh.DedupSettings | None = None, label: str | None = None,
+                 index_files: list[str] | None = None, batch_index_files: list[str] | None = None):
+        super().__init__(label)
+        self.settings = settings or mh.DedupSettings()
+        self.index_files = list(index_files or [])  # DEDUP_INDEX Parquet files of earlier, committed runs
+        self.batch_index_files = list(batch_index_files or [])  # and of this run's earlier batches
+
+    def expand(self, docs):
+        fingerprints = docs | "Fingerprint documents" >> beam.ParDo(_Fingerprint(self.settings)).with_outputs(
+            _Fingerprint.SHINGLES, _Fingerprint.INDEX, main="keys")
+        clustered = ((fingerprints.keys, fingerprints[_Fingerprint.SHINGLES])
+                     | "Cluster" >> ClusterFingerprints(self.settings, self.index_files, self.batch_index_files))
         documents = (
             {"docs": docs | "Key documents by id" >> beam.Map(lambda d: (d.doc_id, d)),
-             "assignments": assignments}
+             "assignments": clustered.assignments}
             | "Join assignments to documents" >> beam.CoGroupByKey()
             | "Set dedup fields" >> beam.FlatMap(_apply_assignment)
         )
         index_rows = (
-            {"index": fingerprints[_Fingerprint.INDEX], "assignments": assignments}
+            {"index": fingerprints[_Fingerprint.INDEX], "assignments": clustered.assignments}
             | "Join assignments to index rows" >> beam.CoGroupByKey()
-            | "Dedup index rows" >> beam.FlatMap(_index_row)
+            | "Dedup index rows" >> beam.FlatMap(index_row)
         )
-        return DedupResult(documents=documents, clusters=clusters, index_rows=index_rows)
+        return DedupResult(documents=documents, clusters=clustered.clusters, index_rows=index_rows)
 
 
 # --- boilerplate sentences -----------------------------------------------------------------------
@@ -603,9 +645,7 @@ class _FlagBoilerplate(beam.DoFn):
         stories_and_sentences = list(stories_and_sentences)
         sentences = [sentence for _, sentence in stories_and_sentences]
         count = len({story for story, _ in stories_and_sentences})
-        s = self.settings
-        flag = (len(key) >= s.boilerplate_min_chars and count >= s.boilerplate_min_docs
-                and count >= s.boilerplate_min_share * outlet_docs.get(outlet, 0))
+        flag = mh.is_boilerplate(len(key), count, outlet_docs.get(outlet, 0), self.settings)
         if flag:
             self.flagged.inc(len(sentences))
         for sentence in sentences:

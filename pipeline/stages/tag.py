@@ -36,11 +36,20 @@ class _TagFn(beam.DoFn):
         for key, count in self._tagger.counts.items():  # entities by type, untagged passages by language
             Metrics.counter("entities", key).inc(count)
         self._tagger.counts.clear()
-        for key, count in Counter(f"{s.role}_{s.kind}" for s in analysed.sources).items():
+        # by role and kind, and by method: rules / crf (learned spans) / metadata
+        for key, count in Counter(name for s in analysed.sources for name in source_counters(s.role, s.kind, s.method)).items():
             Metrics.counter("sources", key).inc(count)
-        for key, count in Counter(f"method_{s.method}" for s in analysed.sources).items():
-            Metrics.counter("sources", key).inc(count)  # rules / crf (learned spans) / metadata
         yield analysed
+
+
+def source_counters(role: str, kind: str, method: str) -> tuple[str, str]:
+    """The ``sources`` metrics one source row counts in (the run summary's "sources found by")."""
+    return f"{role}_{kind}", f"method_{method}"
+
+
+def entity_counters(entity_type: str) -> tuple[str, str]:
+    """The ``entities`` metrics one entity row counts in (the tagger's ``counts``)."""
+    return "entities", f"entities_{entity_type}"
 
 
 class TagEntitiesAndSources(beam.PTransform):
