@@ -19,7 +19,8 @@ gives their rows again with the run-wide answer:
   row counters of the dropped rows are taken back, so the summary's counts are the tables'; the
   tagger's work counters (tokens, sentences tagged) keep the work that was done.
 
-Memory grows with the duplicates and with one small key per sentence, not with the text: rows are
+Memory grows with the duplicates, one (outlet, story) per document and one small key per sentence,
+not with the text: rows are
 read, changed by a lookup and written again without a shuffle. The run writes them as
 ``settled-part-<run id>-...`` shards; its manifest lists those instead of the batches' shards of the
 same tables, which the commit deletes. Rejects and inputs do not depend on other batches and stay as
