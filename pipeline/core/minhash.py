@@ -290,6 +290,11 @@ def exact_key(norm_text: str) -> str:
 
 # --- boilerplate sentences -----------------------------------------------------------------------
 
+def sentence_key(norm_text: str | None, text: str) -> str:
+    """What counts as "the same sentence": its norm_text (or text) with whitespace collapsed."""
+    return " ".join((norm_text or text).split())
+
+
 def is_boilerplate(key_chars: int, stories: int, outlet_stories: int, settings: DedupSettings) -> bool:
     """A sentence (``key_chars`` long, normalised) found in ``stories`` distinct stories of an outlet
     that printed ``outlet_stories`` is boilerplate: long enough, in enough stories, in enough of them."""

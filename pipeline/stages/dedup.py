@@ -631,8 +631,8 @@ class Deduplicate(beam.PTransform):
 # --- boilerplate sentences -----------------------------------------------------------------------
 
 def sentence_key(sentence: Sentence) -> str:
-    """What counts as "the same sentence": its norm_text (or text) with whitespace collapsed."""
-    return " ".join((sentence.norm_text or sentence.text).split())
+    """``mh.sentence_key`` of a Sentence."""
+    return mh.sentence_key(sentence.norm_text, sentence.text)
 
 
 class _FlagBoilerplate(beam.DoFn):

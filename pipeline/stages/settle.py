@@ -20,8 +20,7 @@ gives their rows again with the run-wide answer:
   tagger's work counters (tokens, sentences tagged) keep the work that was done.
 
 Memory grows with the duplicates, one (outlet, story) per document and one small key per sentence,
-not with the text: rows are
-read, changed by a lookup and written again without a shuffle. The run writes them as
+not with the text: rows are read, changed by a lookup and written again without a shuffle. The run writes them as
 ``settled-part-<run id>-...`` shards; its manifest lists those instead of the batches' shards of the
 same tables, which the commit deletes. Rejects and inputs do not depend on other batches and stay as
 written, as do entities and sources under ``tag_all``.
@@ -47,7 +46,7 @@ def is_canonical_assignment(doc_id: str, assignment) -> bool:
 
 def sentence_group(row: dict, outlet: str) -> tuple[str, str, int]:
     """(outlet, digest of the sentence's key, key length): what ``MarkBoilerplate`` groups by, small."""
-    key = " ".join((row["norm_text"] or row["text"]).split())
+    key = mh.sentence_key(row["norm_text"], row["text"])
     return outlet, xxhash.xxh3_128_hexdigest(key.encode("utf-8")), len(key)
 
 
@@ -62,7 +61,8 @@ def _with_assignment(row: dict, assignments: dict) -> dict:
 
 
 def _index_with_assignment(row: dict, assignments: dict) -> dict:
-    fields = _with_assignment(row, assignments)
+    found = assignments.get(row["doc_id"])
+    fields = assignment_fields(row["doc_id"], [found] if found else [])
     return {**row, "cluster_id": fields["cluster_id"], "canonical_doc_id": fields["canonical_doc_id"]}
 
 
@@ -94,7 +94,7 @@ class _FlagSentenceRow(beam.DoFn):
         self.flagged = Metrics.counter(NAMESPACE, "boilerplate_sentences")
 
     def process(self, row, stories_of, repeated, outlet_stories):
-        outlet, story = stories_of[row["doc_id"]]
+        outlet, _ = stories_of[row["doc_id"]]
         group = sentence_group(row, outlet)
         count = repeated.get(group, 1)  # a key in no other story: this row's own
         flag = mh.is_boilerplate(group[2], count, outlet_stories.get(outlet, 0), self.settings)
